@@ -1,0 +1,7 @@
+from django.conf import settings
+
+from .emergency import EMERGENCY_NUMBERS
+
+
+def portal(request):
+    return {"EMERGENCY_NUMBERS": EMERGENCY_NUMBERS, "SITE_URL": settings.SITE_URL}

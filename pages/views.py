@@ -1,0 +1,67 @@
+import logging
+
+from django.contrib.auth.decorators import login_not_required
+from django.db import DatabaseError, connection, transaction
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from promeneurs.celery import app as celery_app
+from structures.forms import DirectorySearchForm
+
+logger = logging.getLogger(__name__)
+
+
+@login_not_required
+def home(request):
+    return render(request, "pages/home.html", {"search_form": DirectorySearchForm()})
+
+
+@login_not_required
+def privacy(request):
+    return render(request, "pages/privacy.html")
+
+
+@login_not_required
+def accessibility(request):
+    return render(request, "pages/accessibility.html")
+
+
+@login_not_required
+def legal(request):
+    return render(request, "pages/legal.html")
+
+
+def database_state():
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except DatabaseError:
+        logger.exception("healthz: database unreachable")
+        return "indisponible"
+    return "ok"
+
+
+def broker_state():
+    if celery_app.conf.task_always_eager:
+        return "sans broker (tâches exécutées immédiatement)"
+    try:
+        with celery_app.connection_for_write() as conn:
+            conn.ensure_connection(max_retries=1, interval_start=0, interval_step=0, timeout=2)
+    except Exception:  # kombu raises several kinds of errors for an unreachable broker
+        logger.warning("healthz: broker unreachable", exc_info=True)
+        return "indisponible"
+    return "ok"
+
+
+@login_not_required
+@never_cache
+@require_GET
+@transaction.non_atomic_requests
+def healthz(request):
+    """200 when the database answers, 503 when it does not; the broker's state is reported."""
+    database = database_state()
+    payload = {"database": database, "broker": broker_state()}
+    return JsonResponse(payload, status=200 if database == "ok" else 503)

@@ -1,0 +1,18 @@
+"""The Celery application: `celery -A promeneurs worker` and `celery -A promeneurs beat`."""
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "promeneurs.settings.base")
+
+app = Celery("promeneurs")
+# Every setting named CELERY_* in Django's settings configures Celery.
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+
+@app.task(name="promeneurs.ping")
+def ping():
+    """A no-op task: lets operators and tests check that a worker answers."""
+    return "pong"

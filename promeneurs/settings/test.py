@@ -1,0 +1,19 @@
+"""Test settings: the base settings with the few changes a test run needs."""
+
+import os
+
+os.environ.setdefault("DJANGO_SECRET_KEY", "test-secret-key-not-used-anywhere-else-0123456789-abcdefghij")
+os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
+os.environ.setdefault("DJANGO_SECURE_SSL_REDIRECT", "false")
+os.environ.setdefault("DJANGO_SESSION_COOKIE_SECURE", "false")
+os.environ.setdefault("DJANGO_CSRF_COOKIE_SECURE", "false")
+# Browser tests never fetch map tiles from the internet.
+os.environ.setdefault("MAP_TILE_URL", "")
+
+from .base import *  # noqa: E402,F403
+from .base import STORAGES  # noqa: E402
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+MEDIA_ROOT = BASE_DIR / ".pytest-media"  # noqa: F405

@@ -1,0 +1,663 @@
+import datetime
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import Exists, F, OuterRef, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
+
+from .enums import (
+    NETWORK_DOMAINS,
+    ConventionStatus,
+    Funder,
+    MembershipRole,
+    Network,
+    PromeneurStatus,
+    StructureKind,
+    TrainingKind,
+    Weekday,
+)
+
+postcode_validator = RegexValidator(r"^\d{5}$", "Le code postal compte cinq chiffres.")
+phone_validator = RegexValidator(
+    r"^\+?[0-9 .()-]{6,25}$", "Saisissez un numéro de téléphone, par exemple 05 53 00 00 00."
+)
+
+
+def unique_slug(instance, base, max_length=80):
+    """A slug made from `base`, unique among the instances of the same model."""
+    root = (slugify(base) or "fiche")[: max_length - 6].strip("-")
+    slug, n = root, 2
+    manager = type(instance)._default_manager
+    while manager.filter(slug=slug).exclude(pk=instance.pk).exists():
+        slug, n = f"{root}-{n}", n + 1
+    return slug
+
+
+class Department(models.Model):
+    """One of the 101 départements, with its INSEE code and its coordination."""
+
+    code = models.CharField("code INSEE", max_length=3, unique=True)
+    name = models.CharField("nom", max_length=60, unique=True)
+    coordination_name = models.CharField(
+        "coordination",
+        max_length=200,
+        blank=True,
+        help_text="La CAF, ou l’association à qui elle délègue la coordination du réseau.",
+    )
+    coordination_email = models.EmailField("e-mail de la coordination", blank=True)
+
+    class Meta:
+        verbose_name = "département"
+        ordering = ["code"]
+
+    def __str__(self):
+        return f"{self.code} — {self.name}"
+
+
+class Theme(models.Model):
+    """A theme a promeneur works on, from the programme's fixed list."""
+
+    slug = models.SlugField("identifiant", max_length=60, unique=True)
+    name = models.CharField("nom", max_length=100, unique=True)
+    position = models.PositiveSmallIntegerField("ordre", default=0)
+
+    class Meta:
+        verbose_name = "thème"
+        ordering = ["position", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+class StructureQuerySet(models.QuerySet):
+    def public(self):
+        return self.filter(is_public=True)
+
+    def for_user(self, user):
+        """The structures a member of staff may manage."""
+        if user.is_superuser or user.is_caf_staff:
+            return self
+        return self.filter(department_id__in=user.coordinated_department_ids)
+
+    def with_labelled_promeneurs(self):
+        return self.filter(Exists(Promeneur.objects.public().filter(structure=OuterRef("pk"))))
+
+
+class Structure(models.Model):
+    """A structure (centre social, MJC, mission locale…) whose professionals can be promeneurs."""
+
+    name = models.CharField("nom", max_length=200)
+    slug = models.SlugField("adresse de la page", max_length=80, unique=True, blank=True)
+    kind = models.CharField("type", max_length=12, choices=StructureKind.choices)
+    description = models.TextField("présentation", blank=True)
+    address = models.CharField("adresse", max_length=255, blank=True)
+    postcode = models.CharField("code postal", max_length=5, validators=[postcode_validator])
+    commune = models.CharField("commune", max_length=100)
+    department = models.ForeignKey(
+        Department, verbose_name="département", on_delete=models.PROTECT, related_name="structures"
+    )
+    latitude = models.DecimalField(
+        "latitude",
+        max_digits=8,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-90), MaxValueValidator(90)],
+    )
+    longitude = models.DecimalField(
+        "longitude",
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-180), MaxValueValidator(180)],
+    )
+    email = models.EmailField("e-mail de contact", blank=True)
+    phone = models.CharField("téléphone", max_length=25, blank=True, validators=[phone_validator])
+    website = models.URLField("site web", blank=True)
+    is_public = models.BooleanField(
+        "visible dans l’annuaire",
+        default=True,
+        help_text="Une structure non visible n’apparaît nulle part sur le site public.",
+    )
+    created_at = models.DateTimeField("créée le", auto_now_add=True)
+    updated_at = models.DateTimeField("modifiée le", auto_now=True)
+
+    objects = StructureQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "structure"
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(postcode__regex=r"^[0-9]{5}$"), name="structure_postcode_5_digits"
+            ),
+            models.CheckConstraint(
+                condition=Q(latitude__isnull=True, longitude__isnull=True)
+                | Q(
+                    latitude__gte=-90,
+                    latitude__lte=90,
+                    longitude__gte=-180,
+                    longitude__lte=180,
+                ),
+                name="structure_coordinates_both_or_none_in_range",
+            ),
+            models.CheckConstraint(condition=~Q(name=""), name="structure_name_not_empty"),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.commune})"
+
+    def clean(self):
+        super().clean()
+        if (self.latitude is None) != (self.longitude is None):
+            raise ValidationError("Indiquez la latitude et la longitude, ou aucune des deux.")
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(self, f"{self.name} {self.commune}")
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("structures:structure_detail", kwargs={"slug": self.slug})
+
+    @property
+    def has_coordinates(self):
+        return self.latitude is not None and self.longitude is not None
+
+
+class StructureMembership(models.Model):
+    """A user's role in a structure other than being one of its promeneurs."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="utilisateur·rice",
+        on_delete=models.CASCADE,
+        related_name="structure_memberships",
+    )
+    structure = models.ForeignKey(
+        Structure, verbose_name="structure", on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(
+        "rôle", max_length=20, choices=MembershipRole.choices, default=MembershipRole.REFERENT
+    )
+    created_at = models.DateTimeField("depuis le", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "rôle dans une structure"
+        verbose_name_plural = "rôles dans les structures"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "structure", "role"], name="membership_unique_role"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user} — {self.get_role_display()} — {self.structure.name}"
+
+
+class Coordination(models.Model):
+    """A user who coordinates the network of a département."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="utilisateur·rice",
+        on_delete=models.CASCADE,
+        related_name="coordinations",
+    )
+    department = models.ForeignKey(
+        Department,
+        verbose_name="département",
+        on_delete=models.CASCADE,
+        related_name="coordinations",
+    )
+    created_at = models.DateTimeField("depuis le", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "coordination départementale"
+        verbose_name_plural = "coordinations départementales"
+        constraints = [
+            models.UniqueConstraint(fields=["user", "department"], name="coordination_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} — {self.department}"
+
+
+class Convention(models.Model):
+    """The agreement through which a funder finances a structure for a year."""
+
+    structure = models.ForeignKey(
+        Structure, verbose_name="structure", on_delete=models.PROTECT, related_name="conventions"
+    )
+    funder = models.CharField("financeur", max_length=3, choices=Funder.choices, default=Funder.CAF)
+    year = models.PositiveSmallIntegerField(
+        "année", validators=[MinValueValidator(2012), MaxValueValidator(2100)]
+    )
+    amount = models.DecimalField(
+        "montant (€)", max_digits=10, decimal_places=2, validators=[MinValueValidator(0)]
+    )
+    starts_on = models.DateField("début")
+    ends_on = models.DateField("fin")
+    status = models.CharField(
+        "statut", max_length=10, choices=ConventionStatus.choices, default=ConventionStatus.DRAFT
+    )
+    reference = models.CharField("référence", max_length=60, blank=True)
+    created_at = models.DateTimeField("créée le", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "convention"
+        ordering = ["-year", "structure__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["structure", "funder", "year"], name="convention_one_per_funder_and_year"
+            ),
+            models.CheckConstraint(condition=Q(amount__gte=0), name="convention_amount_positive"),
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=F("starts_on")), name="convention_ends_after_start"
+            ),
+            models.CheckConstraint(
+                condition=Q(year__gte=2012, year__lte=2100), name="convention_year_range"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.structure.name} — {self.get_funder_display()} {self.year}"
+
+    def clean(self):
+        super().clean()
+        if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
+            raise ValidationError({"ends_on": "La fin doit suivre le début de la convention."})
+
+
+class PromeneurQuerySet(models.QuerySet):
+    def public(self):
+        """Promeneurs shown to the public: labelled, in a public structure, account active."""
+        return self.filter(
+            Q(user__isnull=True) | Q(user__is_active=True),
+            status=PromeneurStatus.LABELLED,
+            structure__is_public=True,
+        )
+
+    def for_user(self, user):
+        if user.is_superuser or user.is_caf_staff:
+            return self
+        return self.filter(structure__department_id__in=user.coordinated_department_ids)
+
+    def online_at(self, moment):
+        """Promeneurs on duty at `moment`: in one of their slots (Paris time), not absent."""
+        local = timezone.localtime(moment)
+        weekday, now, today = local.weekday(), local.time(), local.date()
+        previous = (weekday - 1) % 7
+        in_slot = PresenceSlot.objects.filter(promeneur=OuterRef("pk")).filter(
+            # A slot within the day.
+            Q(weekday=weekday, start__lte=now, end__gt=now)
+            # A slot that crosses midnight, started today…
+            | Q(weekday=weekday, start__lte=now, end__lte=F("start"))
+            # …or started yesterday and not over yet.
+            | Q(weekday=previous, end__gt=now, end__lte=F("start"))
+        )
+        absent = Absence.objects.filter(
+            promeneur=OuterRef("pk"), starts_on__lte=today, ends_on__gte=today
+        )
+        return self.filter(Exists(in_slot), ~Exists(absent))
+
+
+# Allowed changes of a promeneur's status: candidate → trained → labelled → suspended / left.
+PROMENEUR_TRANSITIONS = {
+    PromeneurStatus.CANDIDATE: {PromeneurStatus.TRAINED, PromeneurStatus.LEFT},
+    PromeneurStatus.TRAINED: {PromeneurStatus.LABELLED, PromeneurStatus.LEFT},
+    PromeneurStatus.LABELLED: {PromeneurStatus.SUSPENDED, PromeneurStatus.LEFT},
+    PromeneurStatus.SUSPENDED: {PromeneurStatus.LABELLED, PromeneurStatus.LEFT},
+    PromeneurStatus.LEFT: set(),
+}
+
+
+class Promeneur(models.Model):
+    """A professional of a structure who keeps an educational presence on social networks."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name="compte",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="promeneur",
+    )
+    structure = models.ForeignKey(
+        Structure, verbose_name="structure", on_delete=models.PROTECT, related_name="promeneurs"
+    )
+    first_name = models.CharField("prénom public", max_length=60)
+    display_name = models.CharField(
+        "nom affiché",
+        max_length=200,
+        blank=True,
+        help_text="« Prénom — Structure » si laissé vide.",
+    )
+    slug = models.SlugField("adresse du profil", max_length=80, unique=True, blank=True)
+    job = models.CharField("métier", max_length=120)
+    photo = models.ImageField("photo", upload_to="promeneurs/", blank=True)
+    bio = models.TextField("présentation", blank=True, max_length=2000)
+    themes = models.ManyToManyField(Theme, verbose_name="thèmes", blank=True, related_name="promeneurs")
+    age_min = models.PositiveSmallIntegerField(
+        "âge minimum", default=12, validators=[MinValueValidator(12), MaxValueValidator(25)]
+    )
+    age_max = models.PositiveSmallIntegerField(
+        "âge maximum", default=25, validators=[MinValueValidator(12), MaxValueValidator(25)]
+    )
+    status = models.CharField(
+        "statut",
+        max_length=10,
+        choices=PromeneurStatus.choices,
+        default=PromeneurStatus.CANDIDATE,
+    )
+    labelled_on = models.DateField("labellisé·e le", null=True, blank=True)
+    created_at = models.DateTimeField("créé·e le", auto_now_add=True)
+    updated_at = models.DateTimeField("modifié·e le", auto_now=True)
+
+    objects = PromeneurQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "promeneur·se"
+        verbose_name_plural = "promeneur·ses"
+        ordering = ["first_name", "structure__name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(age_min__gte=12, age_max__lte=25, age_min__lte=F("age_max")),
+                name="promeneur_age_range_12_25",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=PromeneurStatus.LABELLED) | Q(labelled_on__isnull=False),
+                name="promeneur_labelled_has_date",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=PromeneurStatus.values), name="promeneur_status_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return self.display_name or self.first_name
+
+    def clean(self):
+        super().clean()
+        if self.age_min and self.age_max and self.age_min > self.age_max:
+            raise ValidationError({"age_max": "L’âge maximum doit être supérieur à l’âge minimum."})
+        if self.pk:
+            previous = type(self).objects.filter(pk=self.pk).values_list("status", flat=True).first()
+            if previous and previous != self.status and self.status not in PROMENEUR_TRANSITIONS[previous]:
+                raise ValidationError(
+                    {
+                        "status": "Passage impossible de « {} » à « {} ».".format(
+                            PromeneurStatus(previous).label, PromeneurStatus(self.status).label
+                        )
+                    }
+                )
+        if self.status == PromeneurStatus.LABELLED and not self.labelled_on:
+            self.labelled_on = timezone.localdate()
+
+    def save(self, *args, **kwargs):
+        if not self.display_name and self.structure_id:
+            self.display_name = f"{self.first_name} — {self.structure.name}"
+        if not self.slug:
+            self.slug = unique_slug(self, f"{self.first_name} {self.structure.name}")
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("structures:promeneur_detail", kwargs={"slug": self.slug})
+
+    def can_become(self, status):
+        return status in PROMENEUR_TRANSITIONS[PromeneurStatus(self.status)]
+
+    def change_status(self, status):
+        """Move to `status` if the transition is allowed; labelling dates the label."""
+        if not self.can_become(status):
+            raise ValidationError(
+                "Passage impossible de « {} » à « {} ».".format(
+                    PromeneurStatus(self.status).label, PromeneurStatus(status).label
+                )
+            )
+        self.status = status
+        if status == PromeneurStatus.LABELLED:
+            self.labelled_on = timezone.localdate()
+        self.save(update_fields=["status", "labelled_on", "updated_at"])
+
+    @property
+    def is_public(self):
+        return (
+            self.status == PromeneurStatus.LABELLED
+            and self.structure.is_public
+            and (self.user is None or self.user.is_active)
+        )
+
+    # Presence, computed from prefetched slots and absences (no query when prefetched).
+
+    def _is_absent_on(self, day):
+        return any(a.starts_on <= day <= a.ends_on for a in self.absences.all())
+
+    def is_online_at(self, moment):
+        local = timezone.localtime(moment)
+        if self._is_absent_on(local.date()):
+            return False
+        return any(slot.covers(local) for slot in self.presence_slots.all())
+
+    def is_online_now(self):
+        return self.is_online_at(timezone.now())
+
+    def next_slot_after(self, moment):
+        """Start of the next presence slot after `moment` (aware), outside absences, or None."""
+        local = timezone.localtime(moment)
+        tz = local.tzinfo
+        slots = list(self.presence_slots.all())
+        if not slots:
+            return None
+        for offset in range(0, 29):
+            day = local.date() + datetime.timedelta(days=offset)
+            if self._is_absent_on(day):
+                continue
+            starts = sorted(
+                timezone.make_aware(datetime.datetime.combine(day, s.start), tz)
+                for s in slots
+                if s.weekday == day.weekday()
+            )
+            for start in starts:
+                if start > moment:
+                    return start
+        return None
+
+    @property
+    def weekly_hours(self):
+        return round(sum(s.duration_hours for s in self.presence_slots.all()), 1)
+
+
+class NetworkAccount(models.Model):
+    """A promeneur's professional account on a social network."""
+
+    promeneur = models.ForeignKey(
+        Promeneur, verbose_name="promeneur·se", on_delete=models.CASCADE, related_name="networks"
+    )
+    network = models.CharField("réseau", max_length=12, choices=Network.choices)
+    handle = models.CharField("pseudo", max_length=100)
+    url = models.URLField("adresse du profil", max_length=300)
+
+    class Meta:
+        verbose_name = "compte sur un réseau"
+        verbose_name_plural = "comptes sur les réseaux"
+        ordering = ["network", "handle"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["promeneur", "network", "handle"], name="network_account_unique"
+            ),
+            models.CheckConstraint(condition=~Q(handle=""), name="network_account_handle_not_empty"),
+            models.CheckConstraint(
+                condition=Q(url__startswith="https://"), name="network_account_url_https"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_network_display()} : {self.handle}"
+
+    def clean(self):
+        super().clean()
+        if not self.url or not self.network:
+            return
+        parts = urlsplit(self.url)
+        host = (parts.hostname or "").lower()
+        domains = NETWORK_DOMAINS.get(Network(self.network), ())
+        if parts.scheme != "https" or not any(
+            host == d or host.endswith("." + d) for d in domains
+        ):
+            raise ValidationError(
+                {
+                    "url": "L’adresse doit être une page https de {} ({}).".format(
+                        self.get_network_display(), ", ".join(domains)
+                    )
+                }
+            )
+
+
+class PresenceSlot(models.Model):
+    """A weekly time slot (Paris time) when the promeneur is online and on duty."""
+
+    promeneur = models.ForeignKey(
+        Promeneur, verbose_name="promeneur·se", on_delete=models.CASCADE, related_name="presence_slots"
+    )
+    weekday = models.PositiveSmallIntegerField("jour", choices=Weekday.choices)
+    start = models.TimeField("début")
+    end = models.TimeField("fin", help_text="Une fin avant le début signifie « le lendemain ».")
+
+    class Meta:
+        verbose_name = "créneau de présence en ligne"
+        verbose_name_plural = "créneaux de présence en ligne"
+        ordering = ["weekday", "start"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(start=F("end")), name="slot_not_empty"),
+            models.CheckConstraint(condition=Q(weekday__gte=0, weekday__lte=6), name="slot_weekday_range"),
+            models.UniqueConstraint(fields=["promeneur", "weekday", "start"], name="slot_unique_start"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_weekday_display()} {self.start:%H:%M}–{self.end:%H:%M}"
+
+    @property
+    def crosses_midnight(self):
+        return self.end <= self.start
+
+    def covers(self, local):
+        """Whether the local (Paris) datetime falls in this slot."""
+        weekday, now = local.weekday(), local.time()
+        if not self.crosses_midnight:
+            return self.weekday == weekday and self.start <= now < self.end
+        return (self.weekday == weekday and now >= self.start) or (
+            self.weekday == (weekday - 1) % 7 and now < self.end
+        )
+
+    @property
+    def duration_hours(self):
+        start = self.start.hour * 60 + self.start.minute
+        end = self.end.hour * 60 + self.end.minute
+        if end <= start:
+            end += 24 * 60
+        return (end - start) / 60
+
+
+class Absence(models.Model):
+    """Days when a promeneur is away: not shown online, requests go to the structure."""
+
+    promeneur = models.ForeignKey(
+        Promeneur, verbose_name="promeneur·se", on_delete=models.CASCADE, related_name="absences"
+    )
+    starts_on = models.DateField("du")
+    ends_on = models.DateField("au")
+    note = models.CharField("motif (interne)", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = "absence"
+        ordering = ["-starts_on"]
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_on__gte=F("starts_on")), name="absence_ends_after_start"),
+        ]
+
+    def __str__(self):
+        return f"{self.promeneur} : du {self.starts_on:%d/%m/%Y} au {self.ends_on:%d/%m/%Y}"
+
+
+class Training(models.Model):
+    """A training session of the programme, national or for one département."""
+
+    title = models.CharField("intitulé", max_length=200)
+    kind = models.CharField("type", max_length=12, choices=TrainingKind.choices, default=TrainingKind.INITIAL)
+    department = models.ForeignKey(
+        Department,
+        verbose_name="département",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="trainings",
+        help_text="Vide : formation nationale.",
+    )
+    starts_on = models.DateField("date")
+    location = models.CharField("lieu", max_length=200, blank=True)
+    attendees = models.ManyToManyField(
+        Promeneur, through="TrainingAttendance", verbose_name="participant·es", related_name="trainings"
+    )
+
+    class Meta:
+        verbose_name = "formation"
+        ordering = ["-starts_on"]
+
+    def __str__(self):
+        return f"{self.title} ({self.starts_on:%d/%m/%Y})"
+
+
+class TrainingAttendance(models.Model):
+    training = models.ForeignKey(Training, verbose_name="formation", on_delete=models.CASCADE)
+    promeneur = models.ForeignKey(Promeneur, verbose_name="promeneur·se", on_delete=models.CASCADE)
+    attended = models.BooleanField("présent·e", default=True)
+
+    class Meta:
+        verbose_name = "participation à une formation"
+        verbose_name_plural = "participations aux formations"
+        constraints = [
+            models.UniqueConstraint(fields=["training", "promeneur"], name="attendance_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.promeneur} — {self.training}"
+
+
+class Charter(models.Model):
+    """A version of the programme's charter, which promeneurs sign."""
+
+    version = models.CharField("version", max_length=20, unique=True)
+    published_on = models.DateField("publiée le")
+    summary = models.TextField("résumé", blank=True)
+
+    class Meta:
+        verbose_name = "charte"
+        ordering = ["-published_on"]
+
+    def __str__(self):
+        return f"Charte {self.version}"
+
+
+class CharterAcceptance(models.Model):
+    charter = models.ForeignKey(Charter, verbose_name="charte", on_delete=models.PROTECT, related_name="acceptances")
+    promeneur = models.ForeignKey(
+        Promeneur, verbose_name="promeneur·se", on_delete=models.CASCADE, related_name="charter_acceptances"
+    )
+    accepted_on = models.DateField("signée le", default=timezone.localdate)
+
+    class Meta:
+        verbose_name = "signature de la charte"
+        verbose_name_plural = "signatures de la charte"
+        constraints = [
+            models.UniqueConstraint(fields=["charter", "promeneur"], name="charter_acceptance_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.promeneur} — {self.charter}"

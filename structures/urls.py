@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+app_name = "structures"
+
+urlpatterns = [
+    path("annuaire/", views.directory, name="directory"),
+    path("structures/<slug:slug>/", views.structure_detail, name="structure_detail"),
+    path("promeneurs/<slug:slug>/", views.promeneur_detail, name="promeneur_detail"),
+]
