@@ -101,9 +101,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     @cached_property
     def referent_structure_ids(self):
-        return set(
-            self.structure_memberships.filter(role="referent").values_list("structure_id", flat=True)
-        )
+        return set(self.structure_memberships.filter(role="referent").values_list("structure_id", flat=True))
 
     @property
     def is_referent(self):

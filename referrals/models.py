@@ -1,0 +1,380 @@
+import secrets
+import uuid
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+from structures.enums import Network
+
+from .enums import (
+    OPEN_STATUSES,
+    AgeBracket,
+    Channel,
+    DeclineReason,
+    OrientationStatus,
+    Outcome,
+    RequestStatus,
+    TargetKind,
+)
+
+# Unambiguous characters: no 0/O, 1/I/L.
+REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+
+
+def new_reference():
+    """A public reference like PDN-7K2M-Q4XD: 31⁸ ≈ 8.5 × 10¹¹ values, drawn by `secrets`."""
+    chars = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(8))
+    return f"PDN-{chars[:4]}-{chars[4:]}"
+
+
+# Allowed status changes, enforced in ContactRequest.transition_to().
+TRANSITIONS = {
+    RequestStatus.NEW: {RequestStatus.CLAIMED, RequestStatus.WITHDRAWN, RequestStatus.SPAM},
+    RequestStatus.CLAIMED: {
+        RequestStatus.IN_CONTACT,
+        RequestStatus.CLOSED,
+        RequestStatus.NEW,  # released to the pool
+        RequestStatus.WITHDRAWN,
+        RequestStatus.SPAM,
+    },
+    RequestStatus.IN_CONTACT: {
+        RequestStatus.MET,
+        RequestStatus.ORIENTED,
+        RequestStatus.CLOSED,
+        RequestStatus.WITHDRAWN,
+    },
+    RequestStatus.MET: {RequestStatus.ORIENTED, RequestStatus.CLOSED, RequestStatus.WITHDRAWN},
+    RequestStatus.ORIENTED: {RequestStatus.MET, RequestStatus.CLOSED, RequestStatus.WITHDRAWN},
+    RequestStatus.CLOSED: set(),
+    RequestStatus.WITHDRAWN: set(),
+    RequestStatus.SPAM: set(),
+}
+
+ASSIGNED_STATUSES = (
+    RequestStatus.CLAIMED,
+    RequestStatus.IN_CONTACT,
+    RequestStatus.MET,
+    RequestStatus.ORIENTED,
+)
+
+CONTENT_FIELDS = ("first_name", "handle", "email", "phone", "message")
+
+
+class ContactRequestQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(status__in=OPEN_STATUSES)
+
+    def assigned_to(self, promeneur):
+        return self.filter(assignee=promeneur)
+
+    def pool_of(self, structure_id):
+        """Requests of a structure that no promeneur has taken yet."""
+        return self.filter(structure_id=structure_id, assignee__isnull=True, status=RequestStatus.NEW)
+
+    def department_pool(self, department_ids):
+        return self.filter(
+            department_id__in=department_ids,
+            structure__isnull=True,
+            assignee__isnull=True,
+            status=RequestStatus.NEW,
+        )
+
+    def visible_to(self, user):
+        """Requests whose metadata the user may see (design §3); content is a further check."""
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        condition = Q(pk__in=[])
+        promeneur = user.promeneur_profile
+        if promeneur is not None and promeneur.status == "labelled":
+            condition |= Q(assignee=promeneur)
+            condition |= Q(
+                structure_id=promeneur.structure_id, assignee__isnull=True, status=RequestStatus.NEW
+            )
+        if user.referent_structure_ids:
+            condition |= Q(structure_id__in=user.referent_structure_ids)
+        if user.coordinated_department_ids:
+            condition |= Q(department_id__in=user.coordinated_department_ids)
+        return self.filter(condition)
+
+
+class ContactRequest(models.Model):
+    """A young person's request to be contacted by a promeneur."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    reference = models.CharField(
+        "référence", max_length=13, unique=True, default=new_reference, editable=False
+    )
+
+    # Target and routing
+    target_kind = models.CharField("demande adressée à", max_length=10, choices=TargetKind.choices)
+    target_promeneur = models.ForeignKey(
+        "structures.Promeneur",
+        verbose_name="promeneur·se choisi·e",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    structure = models.ForeignKey(
+        "structures.Structure",
+        verbose_name="structure",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="contact_requests",
+        help_text="La structure chargée de la demande ; vide tant qu’elle est dans le réseau départemental.",
+    )
+    department = models.ForeignKey(
+        "structures.Department", verbose_name="département", on_delete=models.PROTECT, related_name="+"
+    )
+    rerouted = models.CharField(
+        "réorientation automatique",
+        max_length=200,
+        blank=True,
+        help_text="Pourquoi la demande n’est pas allée à la cible choisie.",
+    )
+    assignee = models.ForeignKey(
+        "structures.Promeneur",
+        verbose_name="prise en charge par",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assigned_requests",
+    )
+
+    # Metadata
+    age_bracket = models.CharField("tranche d’âge", max_length=5, choices=AgeBracket.choices)
+    commune = models.CharField("commune", max_length=100)
+    postcode = models.CharField("code postal", max_length=5, blank=True)
+    themes = models.ManyToManyField("structures.Theme", verbose_name="thèmes", blank=True, related_name="+")
+    channel = models.CharField("canal souhaité", max_length=10, choices=Channel.choices)
+    network = models.CharField("réseau", max_length=12, choices=Network.choices, blank=True)
+    is_urgent = models.BooleanField("urgent", default=False)
+    status = models.CharField(
+        "statut", max_length=12, choices=RequestStatus.choices, default=RequestStatus.NEW
+    )
+    outcome = models.CharField("issue", max_length=20, choices=Outcome.choices, blank=True)
+    consent_at = models.DateTimeField("consentement donné le")
+    created_at = models.DateTimeField("reçue le", default=timezone.now, db_index=True)
+    claimed_at = models.DateTimeField("prise en charge le", null=True, blank=True)
+    closed_at = models.DateTimeField("close le", null=True, blank=True)
+    erased_at = models.DateTimeField("contenu effacé le", null=True, blank=True)
+    updated_at = models.DateTimeField("modifiée le", auto_now=True)
+
+    # Content: readable only by the assignee (design §3).
+    first_name = models.CharField("prénom ou pseudo", max_length=60, blank=True)
+    handle = models.CharField("pseudo sur le réseau", max_length=100, blank=True)
+    email = models.EmailField("e-mail", blank=True)
+    phone = models.CharField("téléphone", max_length=20, blank=True)
+    message = models.TextField("message", max_length=2000, blank=True)
+
+    objects = ContactRequestQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "demande de contact"
+        verbose_name_plural = "demandes de contact"
+        ordering = ["created_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=RequestStatus.values), name="request_status_valid"),
+            models.CheckConstraint(
+                condition=~Q(status=RequestStatus.CLOSED) | ~Q(outcome=""), name="request_closed_has_outcome"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status__in=ASSIGNED_STATUSES) | Q(assignee__isnull=False),
+                name="request_in_progress_has_assignee",
+            ),
+            models.CheckConstraint(
+                condition=Q(age_bracket__in=AgeBracket.values), name="request_age_bracket_valid"
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "created_at"], name="request_status_created")]
+
+    def __str__(self):
+        return self.reference
+
+    def get_absolute_url(self):
+        return reverse("referrals:request_detail", kwargs={"uuid": self.uuid})
+
+    @property
+    def is_open(self):
+        return self.status in OPEN_STATUSES
+
+    @property
+    def is_erased(self):
+        return self.erased_at is not None
+
+    def allowed_transitions(self):
+        return TRANSITIONS[RequestStatus(self.status)]
+
+    def can_read_content(self, user):
+        """Only the promeneur the request is assigned to reads its content."""
+        promeneur = getattr(user, "promeneur_profile", None)
+        return (
+            promeneur is not None
+            and self.assignee_id == promeneur.pk
+            and promeneur.status == "labelled"
+            and user.is_active
+            and not self.is_erased
+            and self.status not in (RequestStatus.WITHDRAWN, RequestStatus.SPAM)
+        )
+
+    def transition_to(self, status, *, by=None, outcome="", note=""):
+        """Change the status along an allowed transition, and record it."""
+        status = RequestStatus(status)
+        if status not in self.allowed_transitions():
+            raise ValidationError(
+                f"Passage impossible de « {self.get_status_display()} » à « {status.label} »."
+            )
+        if status == RequestStatus.CLOSED:
+            if outcome not in Outcome.values:
+                raise ValidationError("Indiquez l’issue de la demande pour la clore.")
+            self.outcome = outcome
+            self.closed_at = timezone.now()
+        if status == RequestStatus.NEW:
+            self.assignee = None
+            self.claimed_at = None
+        previous = self.status
+        self.status = status
+        self.save()
+        RequestStatusChange.objects.create(
+            request=self, from_status=previous, to_status=status, by=by, note=note
+        )
+
+    def erase_content(self):
+        """Remove what the young person wrote and how to reach them; metadata stays."""
+        for field in CONTENT_FIELDS:
+            setattr(self, field, "")
+        self.erased_at = timezone.now()
+        self.notes.all().delete()
+
+
+class RequestStatusChange(models.Model):
+    request = models.ForeignKey(ContactRequest, on_delete=models.CASCADE, related_name="history")
+    from_status = models.CharField("de", max_length=12, choices=RequestStatus.choices, blank=True)
+    to_status = models.CharField("à", max_length=12, choices=RequestStatus.choices)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="par", on_delete=models.SET_NULL, null=True, blank=True
+    )
+    note = models.CharField("précision", max_length=200, blank=True)
+    at = models.DateTimeField("le", default=timezone.now)
+
+    class Meta:
+        verbose_name = "changement de statut"
+        verbose_name_plural = "changements de statut"
+        ordering = ["at", "pk"]
+
+    def __str__(self):
+        return f"{self.request} : {self.from_status} → {self.to_status}"
+
+
+class RequestNote(models.Model):
+    """A private note of the assignee on a request (content: same confidentiality)."""
+
+    request = models.ForeignKey(ContactRequest, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    text = models.TextField("note", max_length=5000)
+    created_at = models.DateTimeField("le", default=timezone.now)
+
+    class Meta:
+        verbose_name = "note interne"
+        verbose_name_plural = "notes internes"
+        ordering = ["created_at", "pk"]
+
+    def __str__(self):
+        return f"Note sur {self.request.reference}"
+
+
+class OrientationQuerySet(models.QuerySet):
+    def sent_by_structure(self, structure_ids):
+        return self.filter(from_structure_id__in=structure_ids)
+
+    def received_by_structure(self, structure_ids):
+        return self.filter(to_structure_id__in=structure_ids)
+
+
+class Orientation(models.Model):
+    """A referral of a young person to another structure of the directory."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    request = models.ForeignKey(ContactRequest, on_delete=models.CASCADE, related_name="orientations")
+    from_structure = models.ForeignKey(
+        "structures.Structure", on_delete=models.PROTECT, related_name="orientations_sent", verbose_name="de"
+    )
+    to_structure = models.ForeignKey(
+        "structures.Structure",
+        on_delete=models.PROTECT,
+        related_name="orientations_received",
+        verbose_name="vers",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name="par"
+    )
+    summary = models.TextField(
+        "résumé",
+        max_length=2000,
+        help_text="Écrit par vous : jamais le message du ou de la jeune.",
+    )
+    young_person_agreed = models.BooleanField("accord du ou de la jeune")
+    data_protection_commitment = models.BooleanField("engagement de protection des données")
+    status = models.CharField(
+        "statut", max_length=10, choices=OrientationStatus.choices, default=OrientationStatus.PROPOSED
+    )
+    decline_reason = models.CharField(
+        "motif du refus", max_length=20, choices=DeclineReason.choices, blank=True
+    )
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    answered_at = models.DateTimeField("réponse le", null=True, blank=True)
+    created_at = models.DateTimeField("envoyée le", default=timezone.now)
+    expires_at = models.DateTimeField("expire le")
+
+    objects = OrientationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "orientation"
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(young_person_agreed=True, data_protection_commitment=True),
+                name="orientation_agreement_and_commitment",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=OrientationStatus.DECLINED) | ~Q(decline_reason=""),
+                name="orientation_declined_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=~Q(from_structure=models.F("to_structure")), name="orientation_to_another_structure"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.request.reference} → {self.to_structure.name}"
+
+
+class AccessLog(models.Model):
+    """Each display of a request's content: who, when, which reference — never the content."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    request = models.ForeignKey(
+        ContactRequest, on_delete=models.SET_NULL, null=True, blank=True, related_name="access_logs"
+    )
+    reference = models.CharField("référence", max_length=13)
+    structure = models.ForeignKey(
+        "structures.Structure", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    at = models.DateTimeField("le", default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = "consultation d’une demande"
+        verbose_name_plural = "journal des consultations"
+        ordering = ["-at"]
+
+    def __str__(self):
+        return f"{self.reference} lue par {self.user} le {self.at:%d/%m/%Y %H:%M}"

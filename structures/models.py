@@ -155,11 +155,6 @@ class Structure(models.Model):
     def __str__(self):
         return f"{self.name} ({self.commune})"
 
-    def clean(self):
-        super().clean()
-        if (self.latitude is None) != (self.longitude is None):
-            raise ValidationError("Indiquez la latitude et la longitude, ou aucune des deux.")
-
     def save(self, *args, **kwargs):
         if not self.slug:
             self.slug = unique_slug(self, f"{self.name} {self.commune}")
@@ -167,6 +162,11 @@ class Structure(models.Model):
 
     def get_absolute_url(self):
         return reverse("structures:structure_detail", kwargs={"slug": self.slug})
+
+    def clean(self):
+        super().clean()
+        if (self.latitude is None) != (self.longitude is None):
+            raise ValidationError("Indiquez la latitude et la longitude, ou aucune des deux.")
 
     @property
     def has_coordinates(self):
@@ -194,9 +194,7 @@ class StructureMembership(models.Model):
         verbose_name = "rôle dans une structure"
         verbose_name_plural = "rôles dans les structures"
         constraints = [
-            models.UniqueConstraint(
-                fields=["user", "structure", "role"], name="membership_unique_role"
-            ),
+            models.UniqueConstraint(fields=["user", "structure", "role"], name="membership_unique_role"),
         ]
 
     def __str__(self):
@@ -263,9 +261,7 @@ class Convention(models.Model):
             models.CheckConstraint(
                 condition=Q(ends_on__gte=F("starts_on")), name="convention_ends_after_start"
             ),
-            models.CheckConstraint(
-                condition=Q(year__gte=2012, year__lte=2100), name="convention_year_range"
-            ),
+            models.CheckConstraint(condition=Q(year__gte=2012, year__lte=2100), name="convention_year_range"),
         ]
 
     def __str__(self):
@@ -304,9 +300,7 @@ class PromeneurQuerySet(models.QuerySet):
             # …or started yesterday and not over yet.
             | Q(weekday=previous, end__gt=now, end__lte=F("start"))
         )
-        absent = Absence.objects.filter(
-            promeneur=OuterRef("pk"), starts_on__lte=today, ends_on__gte=today
-        )
+        absent = Absence.objects.filter(promeneur=OuterRef("pk"), starts_on__lte=today, ends_on__gte=today)
         return self.filter(Exists(in_slot), ~Exists(absent))
 
 
@@ -385,23 +379,6 @@ class Promeneur(models.Model):
     def __str__(self):
         return self.display_name or self.first_name
 
-    def clean(self):
-        super().clean()
-        if self.age_min and self.age_max and self.age_min > self.age_max:
-            raise ValidationError({"age_max": "L’âge maximum doit être supérieur à l’âge minimum."})
-        if self.pk:
-            previous = type(self).objects.filter(pk=self.pk).values_list("status", flat=True).first()
-            if previous and previous != self.status and self.status not in PROMENEUR_TRANSITIONS[previous]:
-                raise ValidationError(
-                    {
-                        "status": "Passage impossible de « {} » à « {} ».".format(
-                            PromeneurStatus(previous).label, PromeneurStatus(self.status).label
-                        )
-                    }
-                )
-        if self.status == PromeneurStatus.LABELLED and not self.labelled_on:
-            self.labelled_on = timezone.localdate()
-
     def save(self, *args, **kwargs):
         if not self.display_name and self.structure_id:
             self.display_name = f"{self.first_name} — {self.structure.name}"
@@ -412,6 +389,22 @@ class Promeneur(models.Model):
     def get_absolute_url(self):
         return reverse("structures:promeneur_detail", kwargs={"slug": self.slug})
 
+    def clean(self):
+        super().clean()
+        if self.age_min and self.age_max and self.age_min > self.age_max:
+            raise ValidationError({"age_max": "L’âge maximum doit être supérieur à l’âge minimum."})
+        if self.pk:
+            previous = type(self).objects.filter(pk=self.pk).values_list("status", flat=True).first()
+            if previous and previous != self.status and self.status not in PROMENEUR_TRANSITIONS[previous]:
+                raise ValidationError(
+                    {
+                        "status": f"Passage impossible de « {PromeneurStatus(previous).label} » "
+                        f"à « {PromeneurStatus(self.status).label} »."
+                    }
+                )
+        if self.status == PromeneurStatus.LABELLED and not self.labelled_on:
+            self.labelled_on = timezone.localdate()
+
     def can_become(self, status):
         return status in PROMENEUR_TRANSITIONS[PromeneurStatus(self.status)]
 
@@ -419,9 +412,8 @@ class Promeneur(models.Model):
         """Move to `status` if the transition is allowed; labelling dates the label."""
         if not self.can_become(status):
             raise ValidationError(
-                "Passage impossible de « {} » à « {} ».".format(
-                    PromeneurStatus(self.status).label, PromeneurStatus(status).label
-                )
+                f"Passage impossible de « {PromeneurStatus(self.status).label} » "
+                f"à « {PromeneurStatus(status).label} »."
             )
         self.status = status
         if status == PromeneurStatus.LABELLED:
@@ -491,13 +483,9 @@ class NetworkAccount(models.Model):
         verbose_name_plural = "comptes sur les réseaux"
         ordering = ["network", "handle"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["promeneur", "network", "handle"], name="network_account_unique"
-            ),
+            models.UniqueConstraint(fields=["promeneur", "network", "handle"], name="network_account_unique"),
             models.CheckConstraint(condition=~Q(handle=""), name="network_account_handle_not_empty"),
-            models.CheckConstraint(
-                condition=Q(url__startswith="https://"), name="network_account_url_https"
-            ),
+            models.CheckConstraint(condition=Q(url__startswith="https://"), name="network_account_url_https"),
         ]
 
     def __str__(self):
@@ -510,9 +498,7 @@ class NetworkAccount(models.Model):
         parts = urlsplit(self.url)
         host = (parts.hostname or "").lower()
         domains = NETWORK_DOMAINS.get(Network(self.network), ())
-        if parts.scheme != "https" or not any(
-            host == d or host.endswith("." + d) for d in domains
-        ):
+        if parts.scheme != "https" or not any(host == d or host.endswith("." + d) for d in domains):
             raise ValidationError(
                 {
                     "url": "L’adresse doit être une page https de {} ({}).".format(
@@ -648,7 +634,9 @@ class Charter(models.Model):
 
 
 class CharterAcceptance(models.Model):
-    charter = models.ForeignKey(Charter, verbose_name="charte", on_delete=models.PROTECT, related_name="acceptances")
+    charter = models.ForeignKey(
+        Charter, verbose_name="charte", on_delete=models.PROTECT, related_name="acceptances"
+    )
     promeneur = models.ForeignKey(
         Promeneur, verbose_name="promeneur·se", on_delete=models.CASCADE, related_name="charter_acceptances"
     )

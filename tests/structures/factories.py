@@ -27,7 +27,9 @@ class DepartmentFactory(factory.django.DjangoModelFactory):
         django_get_or_create = ("code",)
 
     code = "24"
-    name = factory.LazyAttribute(lambda o: {"24": "Dordogne", "33": "Gironde", "75": "Paris"}.get(o.code, f"Département {o.code}"))
+    name = factory.LazyAttribute(
+        lambda o: {"24": "Dordogne", "33": "Gironde", "75": "Paris"}.get(o.code, f"Département {o.code}")
+    )
 
 
 class ThemeFactory(factory.django.DjangoModelFactory):

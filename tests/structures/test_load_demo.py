@@ -58,7 +58,12 @@ def test_load_demo_builds_the_dordogne_network_and_one_account_per_role(db, sett
 def test_load_demo_runs_again_without_duplicating_anything(db, settings):
     settings.DEBUG = True
     call_command("load_demo")
-    counts = (Structure.objects.count(), Promeneur.objects.count(), Convention.objects.count(), User.objects.count())
+    counts = (
+        Structure.objects.count(),
+        Promeneur.objects.count(),
+        Convention.objects.count(),
+        User.objects.count(),
+    )
     call_command("load_demo")
     assert counts == (
         Structure.objects.count(),

@@ -148,7 +148,10 @@ class TestPromeneurRules:
         PromeneurFactory(structure=StructureFactory(is_public=False))
         PromeneurFactory(user__is_active=False)
         assert set(Promeneur.objects.public()) == {visible, without_account}
-        assert set(Structure.objects.with_labelled_promeneurs()) == {visible.structure, without_account.structure}
+        assert set(Structure.objects.with_labelled_promeneurs()) == {
+            visible.structure,
+            without_account.structure,
+        }
 
 
 @pytest.mark.django_db
@@ -225,7 +228,9 @@ class TestOnlineNow:
     def test_nobody_is_online_during_an_absence(self):
         slot = PresenceSlotFactory(weekday=2, start=t("14:00"), end=t("17:00"))
         AbsenceFactory(
-            promeneur=slot.promeneur, starts_on=datetime.date(2026, 11, 23), ends_on=datetime.date(2026, 11, 25)
+            promeneur=slot.promeneur,
+            starts_on=datetime.date(2026, 11, 23),
+            ends_on=datetime.date(2026, 11, 25),
         )
         assert not online(slot.promeneur, paris(2026, 11, 25, 15, 0))
         assert online(slot.promeneur, paris(2026, 12, 2, 15, 0))  # the next Wednesday
@@ -247,7 +252,9 @@ class TestOnlineNow:
         promeneur = Promeneur.objects.prefetch_related("presence_slots", "absences").get(pk=slot.promeneur.pk)
         after = paris(2026, 11, 25, 18, 0)
         assert promeneur.next_slot_after(after) == paris(2026, 12, 2, 14, 0)
-        AbsenceFactory(promeneur=promeneur, starts_on=datetime.date(2026, 12, 1), ends_on=datetime.date(2026, 12, 3))
+        AbsenceFactory(
+            promeneur=promeneur, starts_on=datetime.date(2026, 12, 1), ends_on=datetime.date(2026, 12, 3)
+        )
         promeneur = Promeneur.objects.prefetch_related("presence_slots", "absences").get(pk=slot.promeneur.pk)
         assert promeneur.next_slot_after(after) == paris(2026, 12, 9, 14, 0)
 

@@ -1,0 +1,300 @@
+"""Workflows of contact requests and orientations: each one atomic, each one recording its events."""
+
+import datetime
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from notifications.models import NotificationKind
+from notifications.services import notification_record
+from structures.enums import PromeneurStatus
+from structures.models import Promeneur
+
+from .enums import OrientationStatus, RequestStatus, TargetKind
+from .models import AccessLog, ContactRequest, Orientation, RequestNote
+
+ORIENTATION_LIFETIME = datetime.timedelta(days=30)
+
+
+class ClaimError(Exception):
+    """The request was taken by someone else, or is no longer waiting."""
+
+
+def _public_context(request):
+    """What a notification may say about a request: its reference and themes, nothing else."""
+    return {
+        "request_id": request.pk,
+        "reference": request.reference,
+        "themes": [t.name for t in request.themes.all()],
+        "is_urgent": request.is_urgent,
+    }
+
+
+def _structure_users(structure_id):
+    return [
+        p.user
+        for p in Promeneur.objects.public().filter(structure_id=structure_id).select_related("user")
+        if p.user is not None
+    ]
+
+
+def _coordinators(department_id):
+    from accounts.models import User
+
+    return list(User.objects.filter(is_active=True, coordinations__department_id=department_id).distinct())
+
+
+def _is_available_today(promeneur):
+    today = timezone.localdate()
+    return (
+        promeneur.is_public
+        and not promeneur.absences.filter(starts_on__lte=today, ends_on__gte=today).exists()
+    )
+
+
+def contact_request_submit(
+    *, target_kind, department, data, themes, target_promeneur=None, target_structure=None
+):
+    """Store a young person's request and route it: to the promeneur, the structure or the département.
+
+    A chosen promeneur who is away or no longer labelled hands over to their structure's pool; a
+    structure without a labelled promeneur hands over to the département's pool. The young person
+    is told honestly (`rerouted`).
+    """
+    now = timezone.now()
+    request = ContactRequest(
+        target_kind=target_kind, department=department, consent_at=now, created_at=now, **data
+    )
+    if target_kind == TargetKind.PROMENEUR:
+        request.target_promeneur = target_promeneur
+        target_structure = target_promeneur.structure
+        request.department = target_structure.department
+        if _is_available_today(target_promeneur):
+            request.structure = target_structure
+            request.assignee = target_promeneur
+        else:
+            request.rerouted = (
+                f"{target_promeneur.first_name} n’est pas disponible en ce moment : "
+                f"votre demande est confiée à l’équipe de {target_structure.name}."
+            )
+    if target_kind in (TargetKind.PROMENEUR, TargetKind.STRUCTURE) and request.assignee is None:
+        request.department = target_structure.department
+        if Promeneur.objects.public().filter(structure=target_structure).exists():
+            request.structure = target_structure
+        else:
+            request.rerouted = (
+                f"{target_structure.name} n’a pas de promeneur ou promeneuse disponible : votre demande est "
+                f"confiée au réseau des Promeneurs du Net du département ({request.department.name})."
+            )
+    request.full_clean(exclude=["themes"])
+    with transaction.atomic():
+        request.save()
+        request.themes.set(themes)
+        request.history.create(from_status="", to_status=RequestStatus.NEW, note=request.rerouted[:200])
+        if request.assignee is not None:
+            recipients = [request.assignee.user]
+        elif request.structure_id is not None:
+            recipients = _structure_users(request.structure_id)
+        else:
+            recipients = _coordinators(request.department_id)
+        notification_record(
+            kind=NotificationKind.REQUEST_NEW, recipients=recipients, context=_public_context(request)
+        )
+    return request
+
+
+def contact_request_claim(*, request, promeneur, by):
+    """Take a request: exactly one promeneur gets it, even when two click at the same moment."""
+    with transaction.atomic():
+        locked = ContactRequest.objects.select_for_update().get(pk=request.pk)
+        if locked.status != RequestStatus.NEW:
+            raise ClaimError("Cette demande a déjà été prise en charge.")
+        if locked.assignee_id is not None and locked.assignee_id != promeneur.pk:
+            raise ClaimError("Cette demande a déjà été prise en charge.")
+        if locked.assignee_id is None and locked.structure_id != promeneur.structure_id:
+            raise PermissionDenied
+        if promeneur.status != PromeneurStatus.LABELLED:
+            raise PermissionDenied
+        locked.assignee = promeneur
+        locked.claimed_at = timezone.now()
+        locked.transition_to(RequestStatus.CLAIMED, by=by)
+        notification_record(
+            kind=NotificationKind.REQUEST_CLAIMED,
+            recipients=[],  # the young person's e-mail notice is resolved by the notifications worker
+            context={**_public_context(locked), "young_person": bool(locked.email)},
+        )
+    return locked
+
+
+def contact_request_change_status(*, request, status, by, outcome=""):
+    """The assignee moves the request along; closing needs an outcome."""
+    with transaction.atomic():
+        locked = ContactRequest.objects.select_for_update().get(pk=request.pk)
+        locked.transition_to(status, by=by, outcome=outcome)
+    return locked
+
+
+def contact_request_add_note(*, request, author, text):
+    text = text.strip()
+    if not text:
+        raise ValidationError("La note est vide.")
+    return RequestNote.objects.create(request=request, author=author, text=text)
+
+
+def contact_request_withdraw(*, request):
+    """The young person withdraws: the content is erased at once; metadata stays for statistics."""
+    with transaction.atomic():
+        locked = ContactRequest.objects.select_for_update().get(pk=request.pk)
+        if RequestStatus.WITHDRAWN not in locked.allowed_transitions():
+            raise ValidationError("Cette demande est déjà close : elle ne peut plus être retirée.")
+        locked.erase_content()
+        locked.transition_to(RequestStatus.WITHDRAWN, note="Retirée depuis le lien de suivi")
+    return locked
+
+
+def contact_request_reassign(*, request, promeneur, by):
+    """A referent (or a coordinator) gives the request to a promeneur of the same structure."""
+    with transaction.atomic():
+        locked = ContactRequest.objects.select_for_update().get(pk=request.pk)
+        if not locked.is_open:
+            raise ValidationError("Une demande close ne peut pas être réattribuée.")
+        if not promeneur.is_public:
+            raise ValidationError("Ce promeneur ou cette promeneuse n’est pas labellisé·e.")
+        previous = locked.assignee
+        locked.structure = promeneur.structure
+        locked.department = promeneur.structure.department
+        locked.assignee = promeneur
+        locked.save()
+        locked.history.create(
+            from_status=locked.status,
+            to_status=locked.status,
+            by=by,
+            note=f"Réattribuée de {previous or 'la file de la structure'} à {promeneur}"[:200],
+        )
+        notification_record(
+            kind=NotificationKind.REQUEST_REASSIGNED,
+            recipients=[promeneur.user],
+            context=_public_context(locked),
+        )
+    return locked
+
+
+def contact_request_dispatch(*, request, by, structure=None, promeneur=None):
+    """A coordinator sends a département pool request to a structure or to a promeneur."""
+    with transaction.atomic():
+        locked = ContactRequest.objects.select_for_update().get(pk=request.pk)
+        if locked.status != RequestStatus.NEW:
+            raise ValidationError("Seule une demande en attente peut être confiée.")
+        if promeneur is not None:
+            if not promeneur.is_public:
+                raise ValidationError("Ce promeneur ou cette promeneuse n’est pas labellisé·e.")
+            locked.assignee = promeneur
+            structure = promeneur.structure
+            recipients = [promeneur.user]
+        else:
+            recipients = _structure_users(structure.pk)
+        locked.structure = structure
+        locked.department = structure.department
+        locked.save()
+        locked.history.create(
+            from_status=locked.status,
+            to_status=locked.status,
+            by=by,
+            note=f"Confiée à {promeneur or structure.name}"[:200],
+        )
+        notification_record(
+            kind=NotificationKind.REQUEST_DISPATCHED, recipients=recipients, context=_public_context(locked)
+        )
+    return locked
+
+
+def access_log_record(*, user, request):
+    return AccessLog.objects.create(
+        user=user, request=request, reference=request.reference, structure_id=request.structure_id
+    )
+
+
+def orientation_create(
+    *, request, by, to_structure, summary, young_person_agreed, data_protection_commitment
+):
+    """The assignee refers the young person to another structure, with their agreement."""
+    promeneur = by.promeneur_profile
+    if promeneur is None or request.assignee_id != promeneur.pk:
+        raise PermissionDenied
+    now = timezone.now()
+    orientation = Orientation(
+        request=request,
+        from_structure=promeneur.structure,
+        to_structure=to_structure,
+        created_by=by,
+        summary=summary.strip(),
+        young_person_agreed=young_person_agreed,
+        data_protection_commitment=data_protection_commitment,
+        created_at=now,
+        expires_at=now + ORIENTATION_LIFETIME,
+    )
+    if not (young_person_agreed and data_protection_commitment):
+        raise ValidationError(
+            "L’accord du ou de la jeune et l’engagement de protection des données sont requis."
+        )
+    orientation.full_clean()
+    with transaction.atomic():
+        orientation.save()
+        if (
+            request.status != RequestStatus.ORIENTED
+            and RequestStatus.ORIENTED in request.allowed_transitions()
+        ):
+            request.transition_to(
+                RequestStatus.ORIENTED, by=by, note=f"Orientée vers {to_structure.name}"[:200]
+            )
+        recipients = _structure_users(to_structure.pk) + [
+            m.user for m in to_structure.memberships.select_related("user")
+        ]
+        notification_record(
+            kind=NotificationKind.ORIENTATION_RECEIVED,
+            recipients=list({u.pk: u for u in recipients if u.is_active}.values()),
+            context={"orientation_id": orientation.pk, "reference": request.reference},
+        )
+    return orientation
+
+
+def orientation_answer(*, orientation, by, accept, reason=""):
+    """The receiving structure accepts, or declines with a coded reason."""
+    with transaction.atomic():
+        locked = Orientation.objects.select_for_update().get(pk=orientation.pk)
+        if locked.status != OrientationStatus.PROPOSED:
+            raise ValidationError("Cette orientation a déjà reçu une réponse.")
+        if not accept and not reason:
+            raise ValidationError("Indiquez le motif du refus.")
+        locked.status = OrientationStatus.ACCEPTED if accept else OrientationStatus.DECLINED
+        locked.decline_reason = "" if accept else reason
+        locked.answered_by = by
+        locked.answered_at = timezone.now()
+        locked.full_clean()
+        locked.save()
+        notification_record(
+            kind=NotificationKind.ORIENTATION_ACCEPTED if accept else NotificationKind.ORIENTATION_DECLINED,
+            recipients=[locked.created_by],
+            context={"orientation_id": locked.pk, "reference": locked.request.reference},
+        )
+    return locked
+
+
+def orientations_expire(*, now=None):
+    """Orientations unanswered for 30 days expire; their senders are told."""
+    now = now or timezone.now()
+    expired = []
+    with transaction.atomic():
+        for orientation in Orientation.objects.select_for_update(skip_locked=True).filter(
+            status=OrientationStatus.PROPOSED, expires_at__lte=now
+        ):
+            orientation.status = OrientationStatus.EXPIRED
+            orientation.save(update_fields=["status"])
+            notification_record(
+                kind=NotificationKind.ORIENTATION_EXPIRED,
+                recipients=[orientation.created_by],
+                context={"orientation_id": orientation.pk, "reference": orientation.request.reference},
+            )
+            expired.append(orientation)
+    return expired
