@@ -1,7 +1,9 @@
 from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
+from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
+from django.views.static import serve
 
 admin.site.site_header = "Promeneurs du Net — administration"
 admin.site.site_title = "Promeneurs du Net"
@@ -10,10 +12,15 @@ admin.site.index_title = "Pilotage du programme"
 urlpatterns = [
     path("", include("pages.urls")),
     path("", include("structures.urls")),
+    path("", include("referrals.urls")),
+    path("captcha/", include("promeneurs.captcha_urls")),
     path("comptes/", include("allauth.urls")),
     path("tableau-de-bord/", include("accounts.urls")),
     path("admin/", admin.site.urls),
 ]
 
 if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+    # Development only: promeneurs' photos are public.
+    urlpatterns += static(
+        settings.MEDIA_URL, view=login_not_required(serve), document_root=settings.MEDIA_ROOT
+    )

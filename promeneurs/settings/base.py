@@ -7,6 +7,7 @@ a local-memory cache and e-mails printed to the console.
 """
 
 import importlib.util
+import shutil
 from pathlib import Path
 
 import environ
@@ -253,6 +254,24 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
 
+# --- CAPTCHA (django-simple-captcha) ---------------------------------------------------------
+
+# A French "fill in the blank" challenge of our own (promeneurs/captcha.py).
+CAPTCHA_CHALLENGE_FUNCT = "promeneurs.captcha.fill_in_the_blank"
+CAPTCHA_TIMEOUT = env.int("CAPTCHA_TIMEOUT_MINUTES", default=45)
+CAPTCHA_FLITE_PATH = env("CAPTCHA_FLITE_PATH", default=shutil.which("flite") or "") or None
+CAPTCHA_IMAGE_SIZE = (220, 60)
+CAPTCHA_FONT_SIZE = 28
+
 # --- The portal -------------------------------------------------------------------------------
 
 DIRECTORY_PAGE_SIZE = 20
+# The public contact form: a submission faster than this is a robot's; an older form has expired.
+CONTACT_FORM_MIN_SECONDS = env.int("CONTACT_FORM_MIN_SECONDS", default=3)
+CONTACT_FORM_MAX_SECONDS = env.int("CONTACT_FORM_MAX_SECONDS", default=2 * 3600)
+# Submissions accepted per IP address and hour (contact and comment forms).
+FORM_RATE_LIMIT_PER_HOUR = env.int("FORM_RATE_LIMIT_PER_HOUR", default=5)
+# Validity of the young person's follow-up link.
+FOLLOW_UP_LINK_DAYS = env.int("FOLLOW_UP_LINK_DAYS", default=60)
+# Closed requests are anonymised after this many months (design §3.6).
+REQUEST_RETENTION_MONTHS = env.int("REQUEST_RETENTION_MONTHS", default=24)
