@@ -1,3 +1,4 @@
+from allauth.account.decorators import secure_admin_login
 from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
@@ -5,6 +6,8 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.static import serve
 
+# The admin's login goes through allauth: same rate limits, and later the same second factor.
+admin.site.login = secure_admin_login(admin.site.login)
 admin.site.site_header = "Promeneurs du Net — administration"
 admin.site.site_title = "Promeneurs du Net"
 admin.site.index_title = "Pilotage du programme"

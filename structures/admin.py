@@ -1,0 +1,683 @@
+"""The Django admin of the structures domain, as CAF staff and coordinators use it.
+
+Permissions come from the roles of design §2, never from auth `Permission` rows:
+`RolePermissionsMixin` gives each admin (and inline) what CAF national staff and departmental
+coordinators may do, and narrows the rows of a coordinator to their départements.
+"""
+
+from collections import defaultdict
+from decimal import Decimal
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.exceptions import NotRegistered
+from django.contrib.admin.options import InlineModelAdmin
+from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.db import models
+from django.db.models import Count, Sum
+from django.urls import reverse
+from django.utils.html import format_html
+from import_export.admin import ImportExportMixin
+from import_export.formats.base_formats import CSV
+
+from .enums import Funder, PromeneurStatus
+from .models import (
+    Absence,
+    Charter,
+    CharterAcceptance,
+    Convention,
+    Coordination,
+    Department,
+    NetworkAccount,
+    PresenceSlot,
+    Promeneur,
+    Structure,
+    StructureMembership,
+    Theme,
+    Training,
+    TrainingAttendance,
+)
+from .resources import PromeneurResource, StructureResource
+
+ALL = frozenset({"view", "add", "change", "delete"})
+VIEW = frozenset({"view"})
+NONE = frozenset()
+
+OUT_OF_SCOPE_CHOICE = "Ce choix est hors de vos départements : choisissez-en un dans la liste."
+
+
+def is_national_staff(user):
+    """CAF national staff (and superusers): everything in the admin, in every département."""
+    return user.is_authenticated and user.is_active and (user.is_superuser or user.is_caf_staff)
+
+
+def is_coordinator(user):
+    return user.is_authenticated and user.is_active and user.is_coordinator
+
+
+def department_id_of(obj, lookup):
+    """The département id reached from `obj` by a lookup such as "structure__department"."""
+    *path, last = lookup.split("__")
+    for name in path:
+        obj = getattr(obj, name)
+        if obj is None:
+            return None
+    return obj.pk if last == "pk" else getattr(obj, f"{last}_id")
+
+
+def scope_filter(request, promeneur_path):
+    """For a coordinator, a Q() keeping the promeneurs (at `promeneur_path`) of their départements."""
+    if is_national_staff(request.user):
+        return None
+    return models.Q(
+        **{f"{promeneur_path}__structure__department__in": request.user.coordinated_department_ids}
+    )
+
+
+def format_euros(amount):
+    """1700 → "1 700,00 €" (French grouping and decimal comma, non-breaking spaces)."""
+    text = f"{Decimal(amount or 0):,.2f}".replace(",", "\u00a0").replace(".", ",")
+    return f"{text}\u00a0€"
+
+
+class RolePermissionsMixin:
+    """Admin permissions derived from roles, for ModelAdmin and InlineModelAdmin alike.
+
+    - `caf_staff_permissions`: what CAF national staff and superusers may do (everywhere);
+    - `coordinator_permissions`: what a departmental coordinator may do, within their départements;
+    - `scope_lookup`: path from this model to its `Department` (`"structure__department"`), used to
+      narrow a coordinator's rows; None: the model is not tied to a département (themes, charters);
+    - `object_scope_lookup`: same path from the object the permission is asked about; defaults to
+      `scope_lookup` for a ModelAdmin; an inline must set it, as the path from its parent.
+
+    Anybody else (moderators, promeneurs, referents) gets nothing. Objects outside a coordinator's
+    rows are not reachable by URL, because the admin fetches them through `get_queryset`.
+    """
+
+    caf_staff_permissions = ALL
+    coordinator_permissions = NONE
+    scope_lookup = None
+    object_scope_lookup = "__same__"
+    # An address typed without its scheme is a secure one (Django 6's default, already now).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+    def get_role_permissions(self, request):
+        user = request.user
+        if is_national_staff(user):
+            return self.caf_staff_permissions
+        if is_coordinator(user):
+            return self.coordinator_permissions
+        return NONE
+
+    def get_object_scope_lookup(self):
+        if self.object_scope_lookup == "__same__":
+            if isinstance(self, InlineModelAdmin):
+                # An inline is asked about its parent: the path must be the parent's.
+                raise ImproperlyConfigured(f"{type(self).__name__} doit définir object_scope_lookup.")
+            return self.scope_lookup
+        return self.object_scope_lookup
+
+    def is_in_scope(self, request, obj, action):
+        if obj is None or is_national_staff(request.user):
+            return True
+        lookup = self.get_object_scope_lookup()
+        if lookup is None:
+            return True
+        return department_id_of(obj, lookup) in request.user.coordinated_department_ids
+
+    def has_role_permission(self, request, action, obj=None):
+        return action in self.get_role_permissions(request) and self.is_in_scope(request, obj, action)
+
+    def has_module_permission(self, request):
+        return bool(self.get_role_permissions(request))
+
+    def has_view_permission(self, request, obj=None):
+        return self.has_role_permission(request, "view", obj) or self.has_role_permission(
+            request, "change", obj
+        )
+
+    def has_add_permission(self, request, obj=None):
+        return self.has_role_permission(request, "add", obj)
+
+    def has_change_permission(self, request, obj=None):
+        return self.has_role_permission(request, "change", obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self.has_role_permission(request, "delete", obj)
+
+    def get_scoped_queryset(self, request, queryset):
+        """The rows of `queryset` the user may reach in the admin."""
+        user = request.user
+        if is_national_staff(user):
+            return queryset
+        if not is_coordinator(user) or not self.coordinator_permissions:
+            return queryset.none()
+        if self.scope_lookup is None:
+            return queryset
+        return queryset.filter(**{f"{self.scope_lookup}__in": user.coordinated_department_ids})
+
+    def get_queryset(self, request):
+        return self.get_scoped_queryset(request, super().get_queryset(request))
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        """A coordinator only chooses related rows they can reach (départements, structures…).
+
+        The choices are those of the related model's admin, as in its autocomplete view; a value
+        posted from outside them is refused with a French message.
+        """
+        scoped = False
+        if "queryset" not in kwargs and not is_national_staff(request.user):
+            related_model = db_field.remote_field.model
+            try:
+                related_admin = self.admin_site.get_model_admin(related_model)
+            except NotRegistered:
+                related_admin = None
+            if isinstance(related_admin, RolePermissionsMixin):
+                kwargs["queryset"] = related_admin.get_scoped_queryset(
+                    request, related_model._default_manager.all()
+                )
+                scoped = True
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if scoped and field is not None:
+            field.error_messages["invalid_choice"] = OUT_OF_SCOPE_CHOICE
+        return field
+
+
+class CsvImportExportMixin(ImportExportMixin):
+    """CSV import for CAF national staff only; export for whoever sees the list, of their rows."""
+
+    import_formats = [CSV]
+    export_formats = [CSV]
+    # With a byte-order mark, spreadsheet programs read the accents right.
+    to_encoding = "utf-8-sig"
+
+    def has_import_permission(self, request):
+        return is_national_staff(request.user)
+
+    def has_export_permission(self, request):
+        return self.has_view_permission(request)
+
+    def init_request_context_data(self, request, form):
+        context = super().init_request_context_data(request, form)
+        # The export form posts back to its own URL, whose query string holds the changelist's
+        # filters (the template expects this variable, which only the export action sets).
+        context.setdefault("export_url", request.get_full_path())
+        return context
+
+
+# --- Reference data ---------------------------------------------------------------------------
+
+
+class DepartmentCoordinationInline(RolePermissionsMixin, admin.TabularInline):
+    model = Coordination
+    fields = ("user", "created_at")
+    readonly_fields = ("created_at",)
+    autocomplete_fields = ("user",)
+    extra = 0
+    verbose_name = "coordinateur·rice"
+    verbose_name_plural = "coordinateur·rices du département"
+    coordinator_permissions = VIEW
+    scope_lookup = "department"
+    object_scope_lookup = "pk"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("user")
+
+
+@admin.register(Department)
+class DepartmentAdmin(RolePermissionsMixin, admin.ModelAdmin):
+    # Départements are reference data (a migration loads the 101): no creation, no deletion.
+    caf_staff_permissions = frozenset({"view", "change"})
+    coordinator_permissions = VIEW
+    scope_lookup = "pk"
+
+    list_display = ("code", "name", "coordination_name", "coordination_email")
+    list_display_links = ("code", "name")
+    search_fields = ("code", "name", "coordination_name")
+    readonly_fields = ("code", "name")
+    fields = ("code", "name", "coordination_name", "coordination_email")
+    inlines = [DepartmentCoordinationInline]
+
+
+@admin.register(Theme)
+class ThemeAdmin(RolePermissionsMixin, admin.ModelAdmin):
+    coordinator_permissions = VIEW
+
+    list_display = ("name", "slug", "position")
+    list_editable = ("position",)
+    search_fields = ("name", "slug")
+    prepopulated_fields = {"slug": ("name",)}
+
+
+# --- Structures -------------------------------------------------------------------------------
+
+
+class ConventionInline(RolePermissionsMixin, admin.TabularInline):
+    model = Convention
+    fields = ("funder", "year", "amount", "starts_on", "ends_on", "status", "reference")
+    extra = 0
+    show_change_link = True
+    coordinator_permissions = ALL
+    object_scope_lookup = "department"
+
+
+class StructureMembershipInline(RolePermissionsMixin, admin.TabularInline):
+    model = StructureMembership
+    fields = ("user", "role", "created_at")
+    readonly_fields = ("created_at",)
+    autocomplete_fields = ("user",)
+    extra = 0
+    coordinator_permissions = ALL
+    object_scope_lookup = "department"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("user")
+
+
+@admin.register(Structure)
+class StructureAdmin(RolePermissionsMixin, CsvImportExportMixin, admin.ModelAdmin):
+    # A structure with conventions or promeneurs cannot be deleted (PROTECT): hide it instead.
+    coordinator_permissions = frozenset({"view", "add", "change"})
+    scope_lookup = "department"
+    resource_classes = [StructureResource]
+
+    list_display = ("name", "kind", "commune", "postcode", "department", "is_public", "updated_at")
+    list_filter = (("department", admin.RelatedOnlyFieldListFilter), "kind", "is_public")
+    list_select_related = ("department",)
+    search_fields = ("name", "slug", "commune", "postcode", "email")
+    autocomplete_fields = ("department",)
+    readonly_fields = ("created_at", "updated_at")
+    save_on_top = True
+    fieldsets = (
+        (None, {"fields": ("name", "slug", "kind", "description")}),
+        ("Adresse", {"fields": ("address", "postcode", "commune", "department", ("latitude", "longitude"))}),
+        ("Contact", {"fields": ("email", "phone", "website")}),
+        ("Annuaire", {"fields": ("is_public", "created_at", "updated_at")}),
+    )
+    inlines = [ConventionInline, StructureMembershipInline]
+
+    def get_export_queryset(self, request):
+        return super().get_export_queryset(request).select_related("department")
+
+
+@admin.register(StructureMembership)
+class StructureMembershipAdmin(RolePermissionsMixin, admin.ModelAdmin):
+    coordinator_permissions = ALL
+    scope_lookup = "structure__department"
+
+    list_display = ("user", "structure", "department", "role", "created_at")
+    list_filter = (("structure__department", admin.RelatedOnlyFieldListFilter), "role")
+    list_select_related = ("user", "structure", "structure__department")
+    search_fields = ("user__email", "user__first_name", "user__last_name", "structure__name")
+    autocomplete_fields = ("user", "structure")
+
+    @admin.display(description="département", ordering="structure__department__code")
+    def department(self, obj):
+        return obj.structure.department
+
+
+@admin.register(Coordination)
+class CoordinationAdmin(RolePermissionsMixin, admin.ModelAdmin):
+    coordinator_permissions = VIEW
+    scope_lookup = "department"
+
+    list_display = ("user", "department", "created_at")
+    list_filter = (("department", admin.RelatedOnlyFieldListFilter),)
+    list_select_related = ("user", "department")
+    search_fields = ("user__email", "user__first_name", "user__last_name", "department__name")
+    autocomplete_fields = ("user", "department")
+
+
+# --- Conventions ------------------------------------------------------------------------------
+
+
+@admin.register(Convention)
+class ConventionAdmin(RolePermissionsMixin, admin.ModelAdmin):
+    coordinator_permissions = ALL
+    scope_lookup = "structure__department"
+
+    list_display = (
+        "structure",
+        "department",
+        "funder",
+        "year",
+        "amount_in_euros",
+        "status",
+        "starts_on",
+        "ends_on",
+    )
+    list_filter = (
+        "year",
+        "funder",
+        "status",
+        ("structure__department", admin.RelatedOnlyFieldListFilter),
+    )
+    list_select_related = ("structure", "structure__department")
+    search_fields = ("structure__name", "structure__commune", "reference")
+    autocomplete_fields = ("structure",)
+    date_hierarchy = "starts_on"
+    fields = ("structure", "funder", "year", "amount", "starts_on", "ends_on", "status", "reference")
+
+    @admin.display(description="département", ordering="structure__department__code")
+    def department(self, obj):
+        return obj.structure.department
+
+    @admin.display(description="montant", ordering="amount")
+    def amount_in_euros(self, obj):
+        return format_euros(obj.amount)
+
+    def changelist_view(self, request, extra_context=None):
+        response = super().changelist_view(request, extra_context)
+        # The filtered rows only exist once the changelist is built: the summary is added to its
+        # context then, rather than building the changelist a second time.
+        context = getattr(response, "context_data", None)
+        if context is not None and "cl" in context:
+            context["funding_totals"] = self.funding_totals(context["cl"].queryset)
+        return response
+
+    @staticmethod
+    def funding_totals(queryset):
+        """Amounts per year and funder, with the totals, in one SQL aggregation."""
+        rows = (
+            queryset.order_by()
+            .values("year", "funder")
+            .annotate(total=Sum("amount"), conventions=Count("pk"))
+            .order_by("-year", "funder")
+        )
+        funder_order = {value: index for index, value in enumerate(Funder.values)}
+        years = defaultdict(list)
+        for row in rows:
+            years[row["year"]].append(row)
+        summary = []
+        grand_total = Decimal(0)
+        count = 0
+        for year in sorted(years, reverse=True):
+            funders = sorted(years[year], key=lambda row: funder_order.get(row["funder"], len(funder_order)))
+            year_total = sum((row["total"] or Decimal(0) for row in funders), Decimal(0))
+            grand_total += year_total
+            count += sum(row["conventions"] for row in funders)
+            summary.append(
+                {
+                    "year": year,
+                    "funders": [
+                        {
+                            "label": Funder(row["funder"]).label,
+                            "amount": format_euros(row["total"]),
+                            "conventions": row["conventions"],
+                        }
+                        for row in funders
+                    ],
+                    "total": format_euros(year_total),
+                }
+            )
+        return {"years": summary, "total": format_euros(grand_total), "conventions": count}
+
+
+# --- Promeneurs -------------------------------------------------------------------------------
+
+
+class PromeneurChildInline(RolePermissionsMixin, admin.TabularInline):
+    """An inline of the promeneur page: its rows follow their promeneur's scope."""
+
+    extra = 0
+    coordinator_permissions = ALL
+    object_scope_lookup = "structure__department"
+
+
+class NetworkAccountInline(PromeneurChildInline):
+    model = NetworkAccount
+    fields = ("network", "handle", "url")
+
+
+class PresenceSlotInline(PromeneurChildInline):
+    model = PresenceSlot
+    fields = ("weekday", "start", "end")
+
+
+class AbsenceInline(PromeneurChildInline):
+    model = Absence
+    fields = ("starts_on", "ends_on", "note")
+
+
+class PromeneurCharterAcceptanceInline(PromeneurChildInline):
+    model = CharterAcceptance
+    fields = ("charter", "accepted_on")
+
+
+class PromeneurTrainingAttendanceInline(PromeneurChildInline):
+    model = TrainingAttendance
+    fields = ("training", "attended")
+    autocomplete_fields = ("training",)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("training")
+
+
+@admin.register(Promeneur)
+class PromeneurAdmin(RolePermissionsMixin, CsvImportExportMixin, admin.ModelAdmin):
+    # A promeneur who stops is marked « parti·e », not deleted.
+    coordinator_permissions = frozenset({"view", "add", "change"})
+    scope_lookup = "structure__department"
+    resource_classes = [PromeneurResource]
+
+    list_display = (
+        "__str__",
+        "structure",
+        "department",
+        "status",
+        "labelled_on",
+        "weekly_hours",
+        "account",
+    )
+    list_filter = (
+        "status",
+        ("structure__department", admin.RelatedOnlyFieldListFilter),
+        "structure__kind",
+        "themes",
+    )
+    list_select_related = ("structure", "structure__department", "user")
+    search_fields = ("first_name", "display_name", "slug", "job", "structure__name", "user__email")
+    autocomplete_fields = ("structure", "user")
+    date_hierarchy = "labelled_on"
+    readonly_fields = ("created_at", "updated_at")
+    save_on_top = True
+    fieldsets = (
+        (None, {"fields": ("first_name", "display_name", "slug", "structure", "job", "user")}),
+        ("Profil public", {"fields": ("photo", "bio", "themes", ("age_min", "age_max"))}),
+        ("Label", {"fields": ("status", "labelled_on", "created_at", "updated_at")}),
+    )
+    inlines = [
+        NetworkAccountInline,
+        PresenceSlotInline,
+        AbsenceInline,
+        PromeneurCharterAcceptanceInline,
+        PromeneurTrainingAttendanceInline,
+    ]
+    actions = ["label_promeneurs", "suspend_promeneurs", "mark_promeneurs_as_left"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("presence_slots")
+
+    def get_export_queryset(self, request):
+        return super().get_export_queryset(request).select_related("structure").prefetch_related("themes")
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "themes":
+            kwargs["widget"] = forms.CheckboxSelectMultiple
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    @admin.display(description="département", ordering="structure__department__code")
+    def department(self, obj):
+        return obj.structure.department
+
+    @admin.display(description="heures en ligne / semaine")
+    def weekly_hours(self, obj):
+        return f"{obj.weekly_hours:g}\u00a0h".replace(".", ",")
+
+    @admin.display(description="compte", ordering="user__email")
+    def account(self, obj):
+        return obj.user.email if obj.user else "—"
+
+    def change_statuses(self, request, queryset, status):
+        """Moves the selected promeneurs to `status` where the transition table allows it."""
+        changed = skipped = 0
+        target = PromeneurStatus(status).label
+        rows = Promeneur.objects.select_for_update().filter(pk__in=queryset.values("pk")).order_by("pk")
+        for promeneur in rows:
+            previous = promeneur.get_status_display()
+            try:
+                promeneur.change_status(status)
+            except ValidationError:
+                skipped += 1
+                continue
+            changed += 1
+            self.log_change(request, promeneur, f"Statut : « {previous} » → « {target} ».")
+        if changed:
+            text = (
+                f"{changed} promeneur·se passé·e à « {target} »."
+                if changed == 1
+                else f"{changed} promeneur·ses passé·es à « {target} »."
+            )
+        else:
+            text = f"Aucun·e promeneur·se passé·e à « {target} »."
+        if skipped:
+            text += (
+                f" {skipped} ignoré·e : ce passage n’est pas autorisé depuis son statut."
+                if skipped == 1
+                else f" {skipped} ignoré·es : ce passage n’est pas autorisé depuis leur statut."
+            )
+        self.message_user(request, text, messages.WARNING if skipped else messages.SUCCESS)
+
+    @admin.action(description="Labelliser les promeneur·ses sélectionné·es", permissions=["change"])
+    def label_promeneurs(self, request, queryset):
+        self.change_statuses(request, queryset, PromeneurStatus.LABELLED)
+
+    @admin.action(description="Suspendre les promeneur·ses sélectionné·es", permissions=["change"])
+    def suspend_promeneurs(self, request, queryset):
+        self.change_statuses(request, queryset, PromeneurStatus.SUSPENDED)
+
+    @admin.action(description="Marquer comme parti·es", permissions=["change"])
+    def mark_promeneurs_as_left(self, request, queryset):
+        self.change_statuses(request, queryset, PromeneurStatus.LEFT)
+
+
+# --- Trainings and charter --------------------------------------------------------------------
+
+
+class NationalTrainingsVisibleMixin:
+    """Coordinators may look at national trainings (no département), not change them."""
+
+    def is_in_scope(self, request, obj, action):
+        if action == "view" and isinstance(obj, Training) and obj.department_id is None:
+            return True
+        return super().is_in_scope(request, obj, action)
+
+
+class TrainingAttendanceInline(NationalTrainingsVisibleMixin, RolePermissionsMixin, admin.TabularInline):
+    model = TrainingAttendance
+    fields = ("promeneur", "attended")
+    autocomplete_fields = ("promeneur",)
+    extra = 0
+    coordinator_permissions = ALL
+    # On a national training, a coordinator only sees the attendance of their own promeneurs…
+    scope_lookup = "promeneur__structure__department"
+    # …and may edit the attendance of their départements' trainings only.
+    object_scope_lookup = "department"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("promeneur")
+
+
+@admin.register(Training)
+class TrainingAdmin(NationalTrainingsVisibleMixin, RolePermissionsMixin, admin.ModelAdmin):
+    """Trainings of a département, or national ones (no département).
+
+    A coordinator sees their départements' trainings and the national ones, and edits only theirs.
+    """
+
+    coordinator_permissions = ALL
+    scope_lookup = "department"
+
+    list_display = ("title", "kind", "department_or_national", "starts_on", "location", "attendee_count")
+    list_filter = ("kind", ("department", admin.RelatedOnlyFieldListFilter))
+    list_select_related = ("department",)
+    search_fields = ("title", "location")
+    autocomplete_fields = ("department",)
+    date_hierarchy = "starts_on"
+    fields = ("title", "kind", "department", "starts_on", "location")
+    inlines = [TrainingAttendanceInline]
+
+    def get_scoped_queryset(self, request, queryset):
+        if is_coordinator(request.user) and not is_national_staff(request.user):
+            return queryset.filter(
+                models.Q(department__in=request.user.coordinated_department_ids)
+                | models.Q(department__isnull=True)
+            )
+        return super().get_scoped_queryset(request, queryset)
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                attendee_count=Count(
+                    "trainingattendance", filter=scope_filter(request, "trainingattendance__promeneur")
+                )
+            )
+        )
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "department" and not is_national_staff(request.user):
+            # Only CAF national staff organise national trainings.
+            field.required = True
+        return field
+
+    @admin.display(description="département", ordering="department__code")
+    def department_or_national(self, obj):
+        return obj.department or "Nationale"
+
+    @admin.display(description="participant·es", ordering="attendee_count")
+    def attendee_count(self, obj):
+        return obj.attendee_count
+
+
+@admin.register(Charter)
+class CharterAdmin(RolePermissionsMixin, admin.ModelAdmin):
+    coordinator_permissions = VIEW
+
+    list_display = ("__str__", "published_on", "acceptances_link")
+    search_fields = ("version",)
+    date_hierarchy = "published_on"
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                acceptance_count=Count("acceptances", filter=scope_filter(request, "acceptances__promeneur"))
+            )
+        )
+
+    @admin.display(description="signatures", ordering="acceptance_count")
+    def acceptances_link(self, obj):
+        # A coordinator counts the signatures of their départements, as in the list it links to.
+        url = reverse("admin:structures_charteracceptance_changelist") + f"?charter__id__exact={obj.pk}"
+        return format_html('<a href="{}">{} signature(s)</a>', url, obj.acceptance_count)
+
+
+@admin.register(CharterAcceptance)
+class CharterAcceptanceAdmin(RolePermissionsMixin, admin.ModelAdmin):
+    coordinator_permissions = ALL
+    scope_lookup = "promeneur__structure__department"
+
+    list_display = ("promeneur", "structure", "charter", "accepted_on")
+    list_filter = ("charter", ("promeneur__structure__department", admin.RelatedOnlyFieldListFilter))
+    list_select_related = ("promeneur", "promeneur__structure", "charter")
+    search_fields = ("promeneur__first_name", "promeneur__display_name", "promeneur__structure__name")
+    autocomplete_fields = ("promeneur",)
+    date_hierarchy = "accepted_on"
+
+    @admin.display(description="structure", ordering="promeneur__structure__name")
+    def structure(self, obj):
+        return obj.promeneur.structure.name
