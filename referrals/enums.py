@@ -61,6 +61,7 @@ class OrientationStatus(models.TextChoices):
     ACCEPTED = "accepted", "Acceptée"
     DECLINED = "declined", "Déclinée"
     EXPIRED = "expired", "Expirée"
+    CANCELLED = "cancelled", "Annulée (demande retirée ou anonymisée)"
 
 
 class DeclineReason(models.TextChoices):

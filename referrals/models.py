@@ -250,6 +250,10 @@ class ContactRequest(models.Model):
             setattr(self, field, "")
         self.erased_at = timezone.now()
         self.notes.all().delete()
+        # The summaries are the promeneur's words about the young person: they go too, and
+        # orientations still waiting for an answer are called off.
+        self.orientations.filter(status=OrientationStatus.PROPOSED).update(status=OrientationStatus.CANCELLED)
+        self.orientations.update(summary="")
 
 
 class RequestStatusChange(models.Model):
@@ -290,7 +294,28 @@ class RequestNote(models.Model):
         return f"Note sur {self.request.reference}"
 
 
+def orientation_structure_ids(user):
+    """The structures whose orientations the user handles: as a labelled promeneur, as a referent."""
+    ids = set(user.referent_structure_ids)
+    promeneur = user.promeneur_profile
+    if promeneur is not None and promeneur.status == "labelled":
+        ids.add(promeneur.structure_id)
+    return ids
+
+
 class OrientationQuerySet(models.QuerySet):
+    def visible_to(self, user, structure_ids=None):
+        """Orientations sent or received by the user's structures, or within their départements."""
+        if structure_ids is None:
+            structure_ids = orientation_structure_ids(user)
+        department_ids = user.coordinated_department_ids
+        return self.filter(
+            Q(from_structure_id__in=structure_ids)
+            | Q(to_structure_id__in=structure_ids)
+            | Q(from_structure__department_id__in=department_ids)
+            | Q(to_structure__department_id__in=department_ids)
+        )
+
     def sent_by_structure(self, structure_ids):
         return self.filter(from_structure_id__in=structure_ids)
 
@@ -318,6 +343,7 @@ class Orientation(models.Model):
     summary = models.TextField(
         "résumé",
         max_length=2000,
+        blank=True,
         help_text="Écrit par vous : jamais le message du ou de la jeune.",
     )
     young_person_agreed = models.BooleanField("accord du ou de la jeune")

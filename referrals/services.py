@@ -12,7 +12,7 @@ from structures.enums import PromeneurStatus
 from structures.models import Promeneur
 
 from .enums import OrientationStatus, RequestStatus, TargetKind
-from .models import AccessLog, ContactRequest, Orientation, RequestNote
+from .models import AccessLog, ContactRequest, Orientation, RequestNote, orientation_structure_ids
 
 ORIENTATION_LIFETIME = datetime.timedelta(days=30)
 
@@ -222,6 +222,12 @@ def orientation_create(
     promeneur = by.promeneur_profile
     if promeneur is None or request.assignee_id != promeneur.pk:
         raise PermissionDenied
+    if not request.is_open or request.is_erased or request.status == RequestStatus.NEW:
+        raise ValidationError("Seule une demande prise en charge et encore ouverte peut être orientée.")
+    if not to_structure.is_public or to_structure.pk == promeneur.structure_id:
+        raise ValidationError("Choisissez une autre structure de l’annuaire.")
+    if request.orientations.filter(to_structure=to_structure, status=OrientationStatus.PROPOSED).exists():
+        raise ValidationError("Une orientation vers cette structure attend déjà sa réponse.")
     now = timezone.now()
     orientation = Orientation(
         request=request,
@@ -263,6 +269,10 @@ def orientation_answer(*, orientation, by, accept, reason=""):
     """The receiving structure accepts, or declines with a coded reason."""
     with transaction.atomic():
         locked = Orientation.objects.select_for_update().get(pk=orientation.pk)
+        if locked.to_structure_id not in orientation_structure_ids(by):
+            raise PermissionDenied
+        if locked.status == OrientationStatus.PROPOSED and locked.expires_at <= timezone.now():
+            raise ValidationError("Cette orientation a expiré : elle ne peut plus recevoir de réponse.")
         if locked.status != OrientationStatus.PROPOSED:
             raise ValidationError("Cette orientation a déjà reçu une réponse.")
         if not accept and not reason:
@@ -286,8 +296,10 @@ def orientations_expire(*, now=None):
     now = now or timezone.now()
     expired = []
     with transaction.atomic():
-        for orientation in Orientation.objects.select_for_update(skip_locked=True).filter(
-            status=OrientationStatus.PROPOSED, expires_at__lte=now
+        for orientation in (
+            Orientation.objects.select_for_update(of=("self",), skip_locked=True)
+            .select_related("request", "created_by")
+            .filter(status=OrientationStatus.PROPOSED, expires_at__lte=now)
         ):
             orientation.status = OrientationStatus.EXPIRED
             orientation.save(update_fields=["status"])

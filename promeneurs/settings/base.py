@@ -11,6 +11,7 @@ import shutil
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -147,7 +148,12 @@ CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # Every periodic task of the portal is declared here, in this one schedule.
-CELERY_BEAT_SCHEDULE = {}
+CELERY_BEAT_SCHEDULE = {
+    "expire-orientations": {
+        "task": "referrals.tasks.expire_orientations",
+        "schedule": crontab(minute=15),
+    },
+}
 
 # --- E-mail -----------------------------------------------------------------------------------
 
