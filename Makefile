@@ -5,24 +5,30 @@ BIN := $(VENV)/bin
 # The embedded default: SQLite, tasks run eagerly, e-mails printed to the console.
 RUN_ENV := DJANGO_DEBUG=true
 
-.PHONY: run test install lint format demo clean
+.PHONY: run test install demo lint format clean
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 ou plus récent est nécessaire"'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
+# Reinstalled when pyproject.toml changes; the stamp is written only once pip has succeeded.
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet ".[test]"
 	touch $@
 
 install: $(VENV)/.installed
 
-run: install
+# Idempotent: running it again applies new migrations and reloads the demo without duplicates.
+demo: install
 	$(RUN_ENV) $(BIN)/python manage.py migrate --noinput
 	$(RUN_ENV) $(BIN)/python manage.py load_demo
+
+run: demo
 	$(RUN_ENV) $(BIN)/python manage.py runserver 127.0.0.1:8000
 
+# SQLite and no service by default; PostgreSQL and Redis when DATABASE_URL / REDIS_URL are set.
+# Extra pytest arguments: make test PYTEST_ARGS="tests/structures -x"
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 

@@ -1,5 +1,7 @@
 from django.shortcuts import render
 
+from comments.models import can_moderate
+
 
 def dashboard(request):
     """The home of the dashboard: what the signed-in user can do, by role."""
@@ -9,5 +11,6 @@ def dashboard(request):
         "promeneur": promeneur,
         "referent_structures": user.structure_memberships.select_related("structure"),
         "coordinations": user.coordinations.select_related("department"),
+        "can_moderate": can_moderate(user),
     }
     return render(request, "accounts/dashboard.html", context)

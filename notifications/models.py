@@ -1,31 +1,44 @@
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 
+from .enums import NotificationFrequency, NotificationKind, NotificationStatus
 
-class NotificationKind(models.TextChoices):
-    REQUEST_NEW = "request_new", "Nouvelle demande de contact"
-    REQUEST_CLAIMED = "request_claimed", "Demande prise en charge"
-    REQUEST_DISPATCHED = "request_dispatched", "Demande confiée par la coordination"
-    REQUEST_REASSIGNED = "request_reassigned", "Demande réattribuée"
-    ORIENTATION_RECEIVED = "orientation_received", "Orientation reçue"
-    ORIENTATION_ACCEPTED = "orientation_accepted", "Orientation acceptée"
-    ORIENTATION_DECLINED = "orientation_declined", "Orientation déclinée"
-    ORIENTATION_EXPIRED = "orientation_expired", "Orientation expirée"
+__all__ = [
+    "Notification",
+    "NotificationEvent",
+    "NotificationFrequency",
+    "NotificationKind",
+    "NotificationPreference",
+    "NotificationStatus",
+]
 
 
-class NotificationStatus(models.TextChoices):
-    PENDING = "pending", "En attente"
-    SENDING = "sending", "En cours d’envoi"
-    SENT = "sent", "Envoyée"
-    FAILED = "failed", "Échec"
+class NotificationQuerySet(models.QuerySet):
+    def due(self, before):
+        """Rows a sending should have taken care of by `before`: waiting, or left by a lost sender."""
+        return self.filter(
+            status__in=(NotificationStatus.PENDING, NotificationStatus.SENDING), next_attempt_at__lte=before
+        )
+
+    def for_user(self, user):
+        return self.filter(recipient=user)
 
 
 class Notification(models.Model):
     """The outbox: one row per message, written in the transaction of the event that causes it.
 
-    The context holds ids and non-confidential values only (a reference, a theme), never what a
-    young person wrote nor how to reach them.
+    The recipient is a user, or — for the notice that a request was taken in charge — the young
+    person who sent `recipient_request`: their e-mail address is read from the request when the
+    message is sent (it may have been erased since), never copied here.
+
+    The context holds ids and non-confidential values only (a reference, themes, a structure's
+    name, numbers), never what a young person wrote nor how to reach them.
+
+    Life of a row: pending → sending → sent; back to pending with a later `next_attempt_at` after a
+    failed attempt; failed after NOTIFICATION_MAX_ATTEMPTS. With the "daily digest" preference:
+    held → digested (into a `daily_digest` row); with "off": skipped. See notifications/services.py.
     """
 
     recipient = models.ForeignKey(
@@ -36,20 +49,118 @@ class Notification(models.Model):
         blank=True,
         related_name="notifications",
     )
+    recipient_request = models.ForeignKey(
+        "referrals.ContactRequest",
+        verbose_name="jeune auteur·rice de la demande",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Le ou la jeune est destinataire : son adresse est lue dans la demande au moment de "
+        "l’envoi, jamais copiée dans la notification.",
+    )
     kind = models.CharField("type", max_length=30, choices=NotificationKind.choices)
+    template = models.CharField(
+        "gabarit",
+        max_length=100,
+        blank=True,
+        help_text="Sans extension (emails/<type>.txt et .html) ; vide : celui du type.",
+    )
     context = models.JSONField("contexte", default=dict, blank=True)
     status = models.CharField(
         "statut", max_length=10, choices=NotificationStatus.choices, default=NotificationStatus.PENDING
     )
     attempts = models.PositiveSmallIntegerField("tentatives", default=0)
-    last_error = models.TextField("dernière erreur", blank=True)
+    last_error = models.TextField("dernière erreur ou motif", blank=True)
     created_at = models.DateTimeField("créée le", default=timezone.now, db_index=True)
+    next_attempt_at = models.DateTimeField("prochaine tentative", default=timezone.now)
     sent_at = models.DateTimeField("envoyée le", null=True, blank=True)
+    digest = models.ForeignKey(
+        "self",
+        verbose_name="récapitulatif",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="digested",
+    )
+
+    objects = NotificationQuerySet.as_manager()
 
     class Meta:
         verbose_name = "notification"
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["status", "created_at"], name="notification_status_created")]
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"], name="notification_status_due"),
+            models.Index(fields=["recipient", "-created_at"], name="notification_recipient_recent"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(recipient__isnull=False, recipient_request__isnull=True)
+                | Q(recipient__isnull=True, recipient_request__isnull=False),
+                name="notification_one_recipient",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=NotificationStatus.values), name="notification_status_valid"
+            ),
+        ]
 
     def __str__(self):
-        return f"{self.get_kind_display()} → {self.recipient}"
+        return f"{self.get_kind_display()} → {self.recipient or 'le ou la jeune'}"
+
+    @property
+    def to_young_person(self):
+        return self.recipient_request_id is not None
+
+    @property
+    def template_name(self):
+        return self.template or f"emails/{self.kind}"
+
+
+class NotificationPreference(models.Model):
+    """How a user wants their notifications by e-mail. No row: immediately."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name="utilisateur·rice",
+        on_delete=models.CASCADE,
+        related_name="notification_preference",
+    )
+    frequency = models.CharField(
+        "recevoir les notifications par e-mail",
+        max_length=15,
+        choices=NotificationFrequency.choices,
+        default=NotificationFrequency.IMMEDIATELY,
+    )
+    updated_at = models.DateTimeField("modifiée le", auto_now=True)
+
+    class Meta:
+        verbose_name = "préférence de notification"
+        verbose_name_plural = "préférences de notification"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(frequency__in=NotificationFrequency.values), name="preference_frequency_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user} : {self.get_frequency_display()}"
+
+
+class NotificationEvent(models.Model):
+    """A periodic notice already given ("request_reminder:42"): each one is recorded once.
+
+    Periodic jobs (reminders, escalations, renewals, weekly digests) write the event's key in the
+    transaction of its notifications; the unique key makes a second run — or a concurrent one —
+    give up instead of notifying twice.
+    """
+
+    key = models.CharField("clé", max_length=120, unique=True)
+    created_at = models.DateTimeField("le", default=timezone.now)
+
+    class Meta:
+        verbose_name = "notification périodique donnée"
+        verbose_name_plural = "notifications périodiques données"
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return self.key

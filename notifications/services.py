@@ -1,7 +1,302 @@
-from .models import Notification
+"""The outbox: record notifications with their event, send each one once, never lose one.
+
+Recording: `notification_record` writes the rows in the caller's transaction and, once it commits,
+enqueues one `notifications.send` task per row. If the broker cannot be reached, the failure is
+logged and swallowed: the visitor's request succeeds, and the sweep sends the rows later.
+
+Sending: `notification_send(notification_id)`, run by the task, in three short steps.
+
+1. Claim (a transaction): lock the row with `select_for_update(skip_locked=True)`, among pending
+   rows — or rows left "sending" by a sender that died, whose lock is gone. Apply the recipient's
+   preference (held for the daily digest, or skipped), give up after NOTIFICATION_MAX_ATTEMPTS
+   (failed), else mark it sending, count the attempt and commit: a task killed again and again
+   (a poison message) still ends up failed.
+2. Send (a transaction): lock the row again, still with `skip_locked`, check it is still sending,
+   send the e-mail and mark it sent, then commit. The e-mail only leaves while this transaction
+   holds the row's lock, on a row that is not sent: two runs at once send one e-mail. A sender
+   killed mid-way (SIGKILL, time limit) loses its connection, hence its lock: the row stays
+   "sending", unlocked, and the next run — the message given back to the broker
+   (`task_reject_on_worker_lost`), or the sweep — sends it. Only a crash between the SMTP server's
+   acceptance and the commit, a few milliseconds, could send an e-mail twice; the deterministic
+   Message-ID then lets mail clients drop the copy.
+3. On an error: back to pending with an exponential back-off (the task retries at that time), or
+   failed after the last attempt, visible in the admin with its "Réessayer" action.
+
+The sweep (`outbox_sweep`, every minute) re-enqueues the rows still waiting a minute after they
+were due: those whose enqueue failed (broker down), whose message was lost, or whose sender died.
+"""
+
+import datetime
+import logging
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from .emails import NoAddress, build_message
+from .enums import MANDATORY_KINDS, NOT_DIGESTED_KINDS, NotificationFrequency
+from .models import Notification, NotificationEvent, NotificationPreference, NotificationStatus
+
+logger = logging.getLogger(__name__)
+
+EMAIL_ADDRESS = re.compile(r"[^\s<>\"'(),;:]+@[^\s<>\"'(),;:]+")
 
 
-def notification_record(*, kind, recipients, context):
-    """Write one outbox row per recipient, in the caller's transaction. Sends nothing by itself."""
-    rows = [Notification(recipient=user, kind=kind, context=dict(context)) for user in recipients if user]
-    return Notification.objects.bulk_create(rows)
+# --- Recording ----------------------------------------------------------------------------------
+
+
+def notification_record(*, kind, recipients=(), context, young_person_request=None, template=""):
+    """Write one outbox row per recipient, in the caller's transaction; send them after its commit.
+
+    `recipients`: users (None and duplicates are dropped). `young_person_request`: a request whose
+    young person is to be told (their address is read when sending, never stored here).
+    `context`: ids and non-confidential values only, serialisable as JSON.
+    """
+    now = timezone.now()
+    users = list({user.pk: user for user in recipients if user is not None}.values())
+    common = {
+        "kind": kind,
+        "context": dict(context),
+        "template": template or f"emails/{kind}",
+        "created_at": now,
+        "next_attempt_at": now,
+    }
+    rows = [Notification(recipient=user, **common) for user in users]
+    if young_person_request is not None:
+        rows.append(
+            Notification(
+                recipient_request=young_person_request,
+                **{**common, "template": template or f"emails/{kind}_young_person"},
+            )
+        )
+    if not rows:
+        return []
+    rows = Notification.objects.bulk_create(rows)
+    ids = [row.pk for row in rows]
+    transaction.on_commit(lambda: notifications_enqueue(ids))
+    return rows
+
+
+def notifications_enqueue(ids: Iterable[int]):
+    """Publish one send task per id; if the broker fails, log it and stop: the sweep takes over.
+
+    Returns how many were published. Never raises: it runs after a commit, inside the request of
+    a visitor who must not see an error because the broker is down.
+    """
+    from .tasks import send_notification
+
+    ids = list(ids)
+    if not ids:
+        return 0
+    app = send_notification.app
+    published = 0
+    try:
+        if app.conf.task_always_eager:
+            # The embedded default (no broker): the task runs here and now, e-mail included.
+            for pk in ids:
+                send_notification.apply_async(args=[pk])
+                published += 1
+        else:
+            with app.producer_or_acquire() as producer:
+                for pk in ids:
+                    send_notification.apply_async(args=[pk], producer=producer)
+                    published += 1
+    except Exception:
+        logger.warning(
+            "Notifications non publiées (%d sur %d) : le broker ne répond pas ; elles restent en "
+            "attente et le balayage les enverra.",
+            len(ids) - published,
+            len(ids),
+            exc_info=True,
+        )
+    return published
+
+
+def notification_event_once(key):
+    """Record the periodic event `key`; False if it was already recorded (then notify nobody).
+
+    Call it inside the transaction that records the event's notifications.
+    """
+    try:
+        with transaction.atomic():
+            NotificationEvent.objects.create(key=key)
+    except IntegrityError:
+        return False
+    return True
+
+
+def notification_events_recorded(keys):
+    """Which of `keys` were already recorded (one query)."""
+    return set(NotificationEvent.objects.filter(key__in=list(keys)).values_list("key", flat=True))
+
+
+# --- Sending ------------------------------------------------------------------------------------
+
+
+def retry_delay(attempts):
+    """Seconds to wait after the `attempts`-th failed attempt: 1 min, 2, 4… capped at 30 min."""
+    base = settings.NOTIFICATION_RETRY_BASE_SECONDS
+    return min(base * 2 ** max(attempts - 1, 0), settings.NOTIFICATION_RETRY_MAX_SECONDS)
+
+
+def frequency_of(user_id):
+    preference = NotificationPreference.objects.filter(user_id=user_id).values_list("frequency", flat=True)
+    return preference.first() or NotificationFrequency.IMMEDIATELY
+
+
+def _describe(error):
+    """An error as the admin may show it: its class and message, without any e-mail address."""
+    text = f"{type(error).__name__}: {error}"
+    return EMAIL_ADDRESS.sub("[adresse masquée]", text)[:1000]
+
+
+def _claim(notification_id, now):
+    """Step 1: (row to send, None) or (None, why nothing is to be sent)."""
+    with transaction.atomic():
+        row = (
+            Notification.objects.select_for_update(skip_locked=True)
+            .filter(pk=notification_id, status__in=(NotificationStatus.PENDING, NotificationStatus.SENDING))
+            .first()
+        )
+        if row is None:
+            status = Notification.objects.filter(pk=notification_id).values_list("status", flat=True).first()
+            if status in (NotificationStatus.PENDING, NotificationStatus.SENDING):
+                return None, "busy"  # another run holds it right now
+            return None, status or "missing"
+        if row.recipient_id is not None and row.kind not in MANDATORY_KINDS:
+            frequency = frequency_of(row.recipient_id)
+            if frequency == NotificationFrequency.OFF:
+                row.status = NotificationStatus.SKIPPED
+                row.last_error = "Préférence : aucun e-mail."
+                row.save(update_fields=["status", "last_error"])
+                return None, "skipped"
+            if frequency == NotificationFrequency.DAILY_DIGEST and row.kind not in NOT_DIGESTED_KINDS:
+                row.status = NotificationStatus.HELD
+                row.save(update_fields=["status"])
+                return None, "held"
+        if row.attempts >= settings.NOTIFICATION_MAX_ATTEMPTS:
+            row.status = NotificationStatus.FAILED
+            if not row.last_error:
+                row.last_error = "Envoi interrompu à chaque tentative."
+            row.save(update_fields=["status", "last_error"])
+            return None, "failed"
+        row.status = NotificationStatus.SENDING
+        row.attempts += 1
+        # No new attempt before the time limit of this one is over (see outbox_sweep).
+        row.next_attempt_at = now + datetime.timedelta(seconds=settings.NOTIFICATION_SEND_TIME_LIMIT)
+        row.save(update_fields=["status", "attempts", "next_attempt_at"])
+        return row, None
+
+
+def _deliver(notification_id):
+    """Step 2: send while holding the row's lock; returns the outcome."""
+    with transaction.atomic():
+        row = (
+            Notification.objects.select_for_update(skip_locked=True)
+            .filter(pk=notification_id, status=NotificationStatus.SENDING)
+            .first()
+        )
+        if row is None:
+            return "busy"  # taken over by another run between the two steps
+        try:
+            message = build_message(row)
+        except NoAddress as reason:
+            row.status = NotificationStatus.SKIPPED
+            row.last_error = str(reason)
+            row.save(update_fields=["status", "last_error"])
+            return "skipped"
+        message.send()
+        row.status = NotificationStatus.SENT
+        row.sent_at = timezone.now()
+        row.last_error = ""
+        row.save(update_fields=["status", "sent_at", "last_error"])
+        return "sent"
+
+
+def _record_failure(notification_id, error):
+    """Step 3: pending again after a back-off, or failed after the last attempt. Returns the delay."""
+    now = timezone.now()
+    with transaction.atomic():
+        row = Notification.objects.select_for_update().filter(pk=notification_id).first()
+        if row is None or row.status != NotificationStatus.SENDING:
+            return None
+        row.last_error = _describe(error)
+        if row.attempts >= settings.NOTIFICATION_MAX_ATTEMPTS:
+            row.status = NotificationStatus.FAILED
+            delay = None
+        else:
+            row.status = NotificationStatus.PENDING
+            delay = retry_delay(row.attempts)
+            row.next_attempt_at = now + datetime.timedelta(seconds=delay)
+        row.save(update_fields=["status", "last_error", "next_attempt_at"])
+    return delay
+
+
+@dataclass(frozen=True)
+class SendOutcome:
+    """What `notification_send` did: `status` ("sent", "held", "busy"…), and `retry_in` seconds."""
+
+    status: str
+    retry_in: int | None = None
+
+
+def notification_send(*, notification_id, now=None):
+    """Send one notification if it is still to be sent; idempotent, safe to run concurrently."""
+    now = now or timezone.now()
+    row, reason = _claim(notification_id, now)
+    if row is None:
+        return SendOutcome(reason)
+    try:
+        return SendOutcome(_deliver(notification_id))
+    except Exception as error:
+        logger.warning("Échec de l’envoi de la notification %s.", notification_id, exc_info=True)
+        delay = _record_failure(notification_id, error)
+        return SendOutcome("failed" if delay is None else "retry", retry_in=delay)
+
+
+def outbox_sweep(*, now=None, after_seconds=None, limit=5000):
+    """Re-enqueue what is still waiting `after_seconds` (a minute) after it was due.
+
+    The swept rows are marked due again from now, so that the next sweep does not enqueue them a
+    second time while the workers are busy with a backlog. Returns how many were enqueued.
+    """
+    now = now or timezone.now()
+    if after_seconds is None:
+        after_seconds = settings.NOTIFICATION_SWEEP_AFTER_SECONDS
+    before = now - datetime.timedelta(seconds=after_seconds)
+    ids = list(
+        Notification.objects.due(before)
+        .order_by("next_attempt_at", "pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+    if not ids:
+        return 0
+    Notification.objects.due(before).filter(pk__in=ids).update(next_attempt_at=now)
+    logger.info("Balayage de la boîte d’envoi : %d notification(s) renvoyée(s) à la file.", len(ids))
+    notifications_enqueue(ids)
+    return len(ids)
+
+
+def notifications_retry(*, queryset):
+    """The admin's "Réessayer": failed rows start again, with all their attempts. Returns how many."""
+    with transaction.atomic():
+        ids = list(
+            Notification.objects.select_for_update()
+            .filter(pk__in=queryset.values("pk"), status=NotificationStatus.FAILED)
+            .values_list("pk", flat=True)
+        )
+        Notification.objects.filter(pk__in=ids).update(
+            status=NotificationStatus.PENDING, attempts=0, next_attempt_at=timezone.now()
+        )
+        transaction.on_commit(lambda: notifications_enqueue(ids))
+    return len(ids)
+
+
+def notifications_purge(*, before):
+    """Delete the notifications done with before `before` (retention); returns how many."""
+    done = (NotificationStatus.SENT, NotificationStatus.DIGESTED, NotificationStatus.SKIPPED)
+    deleted, _ = Notification.objects.filter(status__in=done, created_at__lt=before).delete()
+    return deleted

@@ -7,6 +7,7 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from news.models import Article
 from promeneurs.celery import app as celery_app
 from structures.forms import DirectorySearchForm
 
@@ -15,7 +16,8 @@ logger = logging.getLogger(__name__)
 
 @login_not_required
 def home(request):
-    return render(request, "pages/home.html", {"search_form": DirectorySearchForm()})
+    context = {"search_form": DirectorySearchForm(), "latest_articles": Article.objects.latest_published(3)}
+    return render(request, "pages/home.html", context)
 
 
 @login_not_required

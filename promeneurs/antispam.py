@@ -44,6 +44,14 @@ RATE_LIMIT_MESSAGE = (
     "ci-dessous : ils répondent tout de suite."
 )
 
+# Codes of the ValidationError raised by AntispamForm.clean(), for forms that word refusals their own way.
+REFUSAL_CODES = {
+    HONEYPOT_MESSAGE: "honeypot",
+    TOO_FAST_MESSAGE: "too_fast",
+    TOO_OLD_MESSAGE: "too_old",
+    TAMPERED_MESSAGE: "tampered",
+}
+
 
 # --- Signed timestamp ---------------------------------------------------------------------------
 
@@ -169,7 +177,7 @@ class AntispamForm(forms.Form):
             max_seconds=self.max_seconds,
         )
         if refusal:
-            raise ValidationError(refusal, code="timestamp")
+            raise ValidationError(refusal, code=REFUSAL_CODES[refusal])
         return cleaned_data
 
     def prepare_redisplay(self):

@@ -76,7 +76,7 @@ def contact_request_submit(
         else:
             request.rerouted = (
                 f"{target_promeneur.first_name} n’est pas disponible en ce moment : "
-                f"votre demande est confiée à l’équipe de {target_structure.name}."
+                f"ta demande est confiée à l’équipe de {target_structure.name}."
             )
     if target_kind in (TargetKind.PROMENEUR, TargetKind.STRUCTURE) and request.assignee is None:
         request.department = target_structure.department
@@ -84,7 +84,7 @@ def contact_request_submit(
             request.structure = target_structure
         else:
             request.rerouted = (
-                f"{target_structure.name} n’a pas de promeneur ou promeneuse disponible : votre demande est "
+                f"{target_structure.name} n’a pas de promeneur ou promeneuse disponible : ta demande est "
                 f"confiée au réseau des Promeneurs du Net du département ({request.department.name})."
             )
     request.full_clean(exclude=["themes"])
@@ -108,6 +108,8 @@ def contact_request_claim(*, request, promeneur, by):
     """Take a request: exactly one promeneur gets it, even when two click at the same moment."""
     with transaction.atomic():
         locked = ContactRequest.objects.select_for_update().get(pk=request.pk)
+        if locked.status in (RequestStatus.WITHDRAWN, RequestStatus.SPAM):
+            raise ClaimError("Cette demande n’est plus à prendre en charge : elle a été retirée ou écartée.")
         if locked.status != RequestStatus.NEW:
             raise ClaimError("Cette demande a déjà été prise en charge.")
         if locked.assignee_id is not None and locked.assignee_id != promeneur.pk:
@@ -119,23 +121,38 @@ def contact_request_claim(*, request, promeneur, by):
         locked.assignee = promeneur
         locked.claimed_at = timezone.now()
         locked.transition_to(RequestStatus.CLAIMED, by=by)
+        # The young person is told, if they left an e-mail: read when sending, never copied.
         notification_record(
             kind=NotificationKind.REQUEST_CLAIMED,
-            recipients=[],  # the young person's e-mail notice is resolved by the notifications worker
-            context={**_public_context(locked), "young_person": bool(locked.email)},
+            young_person_request=locked if locked.email else None,
+            context=_public_context(locked),
         )
     return locked
 
 
 def contact_request_change_status(*, request, status, by, outcome=""):
-    """The assignee moves the request along; closing needs an outcome."""
+    """The assignee moves the request along; closing needs an outcome.
+
+    Taking a request goes through `contact_request_claim`, withdrawing through
+    `contact_request_withdraw` (which erases the content): neither is a plain status change.
+    """
+    status = RequestStatus(status)
+    if status in (RequestStatus.CLAIMED, RequestStatus.WITHDRAWN):
+        raise ValidationError("Ce changement passe par la prise en charge ou par le retrait de la demande.")
     with transaction.atomic():
         locked = ContactRequest.objects.select_for_update().get(pk=request.pk)
+        promeneur = getattr(by, "promeneur_profile", None)
+        if promeneur is None or locked.assignee_id != promeneur.pk:
+            raise PermissionDenied
         locked.transition_to(status, by=by, outcome=outcome)
     return locked
 
 
 def contact_request_add_note(*, request, author, text):
+    """A private note of the assignee. Notes follow the request: whoever takes it over next (and
+    only them) reads them, as they read the request itself."""
+    if not request.can_read_content(author):
+        raise PermissionDenied
     text = text.strip()
     if not text:
         raise ValidationError("La note est vide.")
@@ -146,8 +163,20 @@ def contact_request_withdraw(*, request):
     """The young person withdraws: the content is erased at once; metadata stays for statistics."""
     with transaction.atomic():
         locked = ContactRequest.objects.select_for_update().get(pk=request.pk)
+        if locked.status == RequestStatus.CLOSED and not locked.is_erased:
+            # A closed request keeps its outcome for the statistics; its content goes at once.
+            locked.erase_content()
+            locked.save()
+            locked.history.create(
+                from_status=locked.status,
+                to_status=locked.status,
+                note="Contenu effacé depuis le lien de suivi",
+            )
+            return locked
         if RequestStatus.WITHDRAWN not in locked.allowed_transitions():
-            raise ValidationError("Cette demande est déjà close : elle ne peut plus être retirée.")
+            raise ValidationError(
+                "Cette demande a déjà été retirée ou effacée : il n’y a plus rien à effacer."
+            )
         locked.erase_content()
         locked.transition_to(RequestStatus.WITHDRAWN, note="Retirée depuis le lien de suivi")
     return locked
@@ -157,10 +186,17 @@ def contact_request_reassign(*, request, promeneur, by):
     """A referent (or a coordinator) gives the request to a promeneur of the same structure."""
     with transaction.atomic():
         locked = ContactRequest.objects.select_for_update().get(pk=request.pk)
+        if not (
+            locked.structure_id in by.referent_structure_ids
+            or locked.department_id in by.coordinated_department_ids
+        ):
+            raise PermissionDenied
         if not locked.is_open:
             raise ValidationError("Une demande close ne peut pas être réattribuée.")
         if not promeneur.is_public:
             raise ValidationError("Ce promeneur ou cette promeneuse n’est pas labellisé·e.")
+        if locked.structure_id is not None and promeneur.structure_id != locked.structure_id:
+            raise ValidationError("Choisissez un promeneur ou une promeneuse de la structure de la demande.")
         previous = locked.assignee
         locked.structure = promeneur.structure
         locked.department = promeneur.structure.department
@@ -184,8 +220,22 @@ def contact_request_dispatch(*, request, by, structure=None, promeneur=None):
     """A coordinator sends a département pool request to a structure or to a promeneur."""
     with transaction.atomic():
         locked = ContactRequest.objects.select_for_update().get(pk=request.pk)
-        if locked.status != RequestStatus.NEW:
-            raise ValidationError("Seule une demande en attente peut être confiée.")
+        if locked.department_id not in by.coordinated_department_ids:
+            raise PermissionDenied
+        if (
+            locked.status != RequestStatus.NEW
+            or locked.structure_id is not None
+            or locked.assignee_id is not None
+        ):
+            raise ValidationError(
+                "Seule une demande en attente dans la file du département peut être confiée."
+            )
+        if promeneur is not None and structure is not None and promeneur.structure_id != structure.pk:
+            raise ValidationError(
+                "Choisissez une structure ou un promeneur de cette structure, pas les deux."
+            )
+        if promeneur is None and structure is None:
+            raise ValidationError("Choisissez une structure ou un promeneur.")
         if promeneur is not None:
             if not promeneur.is_public:
                 raise ValidationError("Ce promeneur ou cette promeneuse n’est pas labellisé·e.")
@@ -193,6 +243,8 @@ def contact_request_dispatch(*, request, by, structure=None, promeneur=None):
             structure = promeneur.structure
             recipients = [promeneur.user]
         else:
+            if not structure.is_public or not Promeneur.objects.public().filter(structure=structure).exists():
+                raise ValidationError("Cette structure n’a pas de promeneur ou promeneuse labellisé·e.")
             recipients = _structure_users(structure.pk)
         locked.structure = structure
         locked.department = structure.department

@@ -1,3 +1,4 @@
+import importlib
 import os
 import shutil
 from pathlib import Path
@@ -14,8 +15,19 @@ AXE_JS = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
 
+def _is_transactional(item):
+    marker = item.get_closest_marker("django_db")
+    if marker and (marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences")):
+        return True
+    return bool({"transactional_db", "live_server"} & set(getattr(item, "fixturenames", ())))
+
+
+@pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config, items):
-    """Browser tests need Chromium and axe-core: skipped without them locally, never in CI."""
+    """Transactional tests (browser tests among them) flush every table: run them last, as
+    pytest-django intends (pytest-playwright's parametrization would otherwise mix them in).
+    Browser tests need Chromium and axe-core: skipped without them locally, never in CI."""
+    items.sort(key=_is_transactional)
     missing = []
     if not shutil.which(CHROMIUM) and not Path(CHROMIUM).exists():
         missing.append(f"Chromium ({CHROMIUM}: apt-get install chromium)")
@@ -74,3 +86,30 @@ def axe():
 @pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _reference_data(request):
+    """Départements and themes come from a data migration; a transactional test (browser tests)
+    flushes every table when it ends. Put them back for the tests that use the database."""
+    names = request.fixturenames
+    if not (
+        request.node.get_closest_marker("django_db") or {"db", "transactional_db", "live_server"} & set(names)
+    ):
+        return
+    request.getfixturevalue("_django_db_helper")
+    from django.apps import apps
+
+    from structures.models import Department
+
+    if not Department.objects.exists():
+        migration = importlib.import_module("structures.migrations.0002_departments_and_themes")
+        migration.load(apps, None)
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """The cache is Redis when REDIS_URL is set: counters (rate limits) must not leak between tests."""
+    from django.core.cache import cache
+
+    cache.clear()

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "accounts",
     "structures",
     "referrals",
+    "news",
     "comments",
     "notifications",
     "pages",
@@ -125,10 +126,13 @@ REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's RedisCache that keeps answering when Redis does not (rate limits, allauth's
+            # locks and TOTP codes fall back to a per-process memory cache, and the failure is
+            # logged): with Redis down, the public site and the dashboard keep working.
+            "BACKEND": "notifications.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "pdn",
-            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
     }
 else:
@@ -142,16 +146,80 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_TIMEZONE = "Europe/Paris"
+# The worker waits for the broker at start-up and after losing it, however long it takes.
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600, "socket_connect_timeout": 2}
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+# Publishing (from a web request, after its commit) gives up fast when the broker is unreachable:
+# the outbox row is committed anyway and the sweep sends it later (notifications/services.py).
+CELERY_BROKER_CONNECTION_TIMEOUT = 1
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.1,
+    "interval_max": 0.1,
+}
+# A message taken by a worker that dies comes back after `visibility_timeout`: it must exceed the
+# longest a task may run (time limits below) and the longest retry countdown of a task, or a
+# message still in a live worker's hands would be delivered a second time.
 CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600, "socket_connect_timeout": 1}
+# With late acknowledgement, a worker reserves one message per process, not four.
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
-# Every periodic task of the portal is declared here, in this one schedule.
+
+# The outbox (notifications/): how e-mails are sent, retried and given up.
+# Hard time limit of one sending (SMTP included; EMAIL_TIMEOUT is 10 s); the soft limit is 80 % of it.
+NOTIFICATION_SEND_TIME_LIMIT = 60
+# Attempts before a notification is marked failed (the admin's "Réessayer" starts again).
+NOTIFICATION_MAX_ATTEMPTS = 8
+# Exponential back-off between attempts: 1 min, 2, 4… capped at 30 min (< visibility_timeout).
+NOTIFICATION_RETRY_BASE_SECONDS = 60
+NOTIFICATION_RETRY_MAX_SECONDS = 1800
+# The sweep re-enqueues notifications still waiting this long after they were due.
+NOTIFICATION_SWEEP_AFTER_SECONDS = 60
+# Sent notifications (references and themes, never content) are deleted after this many months.
+NOTIFICATION_RETENTION_MONTHS = 12
+
+# Every periodic task of the portal is declared here, in this one schedule (Paris time).
 CELERY_BEAT_SCHEDULE = {
+    # Outbox: re-enqueue what a broker outage or a lost worker left waiting.
+    "sweep-outbox": {
+        "task": "notifications.tasks.sweep_outbox",
+        "schedule": 60.0,
+    },
+    # Requests not taken in charge: reminder at 48 h, escalation at 96 h (each sent once).
+    "remind-unclaimed-requests": {
+        "task": "referrals.tasks.remind_unclaimed_requests",
+        "schedule": crontab(minute="*/15"),
+    },
     "expire-orientations": {
         "task": "referrals.tasks.expire_orientations",
         "schedule": crontab(minute=15),
+    },
+    # Orientations expiring within three days: the receiving structure is told (once).
+    "warn-expiring-orientations": {
+        "task": "referrals.tasks.warn_expiring_orientations",
+        "schedule": crontab(minute=20),
+    },
+    # Retention (design §3.6): anonymise closed requests, erase withdrawn ones, purge the logs.
+    "apply-retention": {
+        "task": "referrals.tasks.apply_retention",
+        "schedule": crontab(hour=3, minute=30),
+    },
+    # Label, training and charter renewals; conventions ending within 60 days.
+    "remind-network-renewals": {
+        "task": "notifications.tasks.remind_network_renewals",
+        "schedule": crontab(hour=8, minute=0),
+    },
+    # The daily digest of those who chose it, and the coordinators' weekly digest (Monday).
+    "send-daily-digests": {
+        "task": "notifications.tasks.send_daily_digests",
+        "schedule": crontab(hour=7, minute=30),
+    },
+    "send-weekly-digests": {
+        "task": "notifications.tasks.send_weekly_digests",
+        "schedule": crontab(hour=7, minute=45, day_of_week="mon"),
     },
 }
 
@@ -240,7 +308,7 @@ SECURE_PROXY_SSL_HEADER = (
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=not DEBUG)
 SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=0 if DEBUG else 31_536_000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
-SECURE_HSTS_PRELOAD = env.bool("DJANGO_SECURE_HSTS_PRELOAD", default=False)
+SECURE_HSTS_PRELOAD = env.bool("DJANGO_SECURE_HSTS_PRELOAD", default=not DEBUG)
 SESSION_COOKIE_SECURE = env.bool("DJANGO_SESSION_COOKIE_SECURE", default=not DEBUG)
 CSRF_COOKIE_SECURE = env.bool("DJANGO_CSRF_COOKIE_SECURE", default=not DEBUG)
 SESSION_COOKIE_HTTPONLY = True
@@ -268,6 +336,9 @@ CAPTCHA_TIMEOUT = env.int("CAPTCHA_TIMEOUT_MINUTES", default=45)
 CAPTCHA_FLITE_PATH = env("CAPTCHA_FLITE_PATH", default=shutil.which("flite") or "") or None
 CAPTCHA_IMAGE_SIZE = (220, 60)
 CAPTCHA_FONT_SIZE = 28
+# Readable by people: little rotation, dots rather than arcs across the letters.
+CAPTCHA_LETTER_ROTATION = (-15, 15)
+CAPTCHA_NOISE_FUNCTIONS = ("captcha.helpers.noise_dots",)
 
 # --- The portal -------------------------------------------------------------------------------
 
@@ -275,8 +346,13 @@ DIRECTORY_PAGE_SIZE = 20
 # The public contact form: a submission faster than this is a robot's; an older form has expired.
 CONTACT_FORM_MIN_SECONDS = env.int("CONTACT_FORM_MIN_SECONDS", default=3)
 CONTACT_FORM_MAX_SECONDS = env.int("CONTACT_FORM_MAX_SECONDS", default=2 * 3600)
+# Reverse proxies in front of the site: the client's IP is read from X-Forwarded-For accordingly
+# (0: REMOTE_ADDR is the client; 1 behind one proxy).
+ANTISPAM_TRUSTED_PROXY_COUNT = env.int("DJANGO_TRUSTED_PROXY_COUNT", default=0)
 # Submissions accepted per IP address and hour (contact and comment forms).
 FORM_RATE_LIMIT_PER_HOUR = env.int("FORM_RATE_LIMIT_PER_HOUR", default=5)
+# Comments on Fil info articles close this many days after publication.
+COMMENTS_CLOSE_AFTER_DAYS = env.int("COMMENTS_CLOSE_AFTER_DAYS", default=60)
 # Validity of the young person's follow-up link.
 FOLLOW_UP_LINK_DAYS = env.int("FOLLOW_UP_LINK_DAYS", default=60)
 # Closed requests are anonymised after this many months (design §3.6).

@@ -62,7 +62,7 @@ def test_an_erased_or_closed_request_cannot_be_oriented():
     request = ContactRequestFactory(claimed=True)
     target = StructureFactory()
     services.contact_request_change_status(
-        request=request, status=RequestStatus.CLOSED, by=None, outcome="met"
+        request=request, status=RequestStatus.CLOSED, by=request.assignee.user, outcome="met"
     )
     request.refresh_from_db()
     with pytest.raises(ValidationError):

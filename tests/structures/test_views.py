@@ -5,9 +5,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import connection
-from django.http import HttpResponse
 from django.test.utils import CaptureQueriesContext
-from django.urls import include, path, reverse
+from django.urls import reverse
 from freezegun import freeze_time
 
 from structures.enums import Network
@@ -688,27 +687,9 @@ def test_unknown_profile_gets_404(client):
     assert client.get(reverse("structures:promeneur_detail", args=["personne"])).status_code == 404
 
 
-def fake_contact_view(request, slug):
-    return HttpResponse(slug)
-
-
-def urlconf(with_contact_form):
-    """The site's pages, with or without a contact form for promeneurs."""
-    patterns = [
-        path("", include("pages.urls")),
-        path("", include("structures.urls")),
-        path("comptes/", include("allauth.urls")),
-        path("tableau-de-bord/", include("accounts.urls")),
-    ]
-    if with_contact_form:
-        referrals = [path("contact/promeneur/<slug:slug>/", fake_contact_view, name="contact_promeneur")]
-        patterns.append(path("", include((referrals, "referrals"))))
-    return type("URLConf", (), {"urlpatterns": patterns})
-
-
-def test_profile_offers_the_contact_form_when_it_exists(client, settings):
-    settings.ROOT_URLCONF = urlconf(with_contact_form=True)
-    promeneur = PromeneurFactory()
+def test_profile_offers_the_contact_form_and_says_the_young_person_makes_the_first_move(client):
+    promeneur = PromeneurFactory(first_name="Léo")
+    NetworkAccountFactory(promeneur=promeneur)
 
     html = client.get(promeneur.get_absolute_url()).content.decode()
 
@@ -716,15 +697,5 @@ def test_profile_offers_the_contact_form_when_it_exists(client, settings):
         f'<a class="button" href="/contact/promeneur/{promeneur.slug}/">Demander à être contacté·e</a>'
         in html
     )
-
-
-def test_profile_without_contact_form_explains_how_to_reach_the_promeneur(client, settings):
-    settings.ROOT_URLCONF = urlconf(with_contact_form=False)
-    promeneur = PromeneurFactory(first_name="Léo")
-    NetworkAccountFactory(promeneur=promeneur)
-
-    html = client.get(promeneur.get_absolute_url()).content.decode()
-
-    assert "Demander à être contacté·e" not in html
-    assert "Pour parler à Léo, envoie-lui une demande d’ami" in html
+    assert "envoyer une demande d’ami" in html
     assert "C’est toujours toi qui fais le premier pas" in html

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
+from news.demo import load_demo_articles
 from structures.enums import ConventionStatus, Funder, MembershipRole, Network, PromeneurStatus, StructureKind
 from structures.models import (
     Charter,
@@ -350,3 +351,4 @@ class Command(BaseCommand):
             structure=Structure.objects.get(slug="espace-socioculturel-ruban-vert"),
             role=MembershipRole.REFERENT,
         )
+        load_demo_articles(author=users["moderation@demo.test"])

@@ -1,0 +1,6 @@
+from django.db import models
+
+
+class ArticleStatus(models.TextChoices):
+    DRAFT = "draft", "Brouillon"
+    PUBLISHED = "published", "Publié"

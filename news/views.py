@@ -1,0 +1,105 @@
+"""Fil info: the list of articles, an article with its comments and form, the Atom feed."""
+
+from django.contrib.auth.decorators import login_not_required
+from django.contrib.syndication.views import Feed
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods
+
+from comments.models import Comment, can_moderate
+from comments.views import comment_form_handle
+
+from .forms import ArticleFilterForm
+from .models import Article
+
+PAGE_SIZE = 20
+FEED_SIZE = 30
+
+
+@login_not_required
+@require_GET
+def article_list(request):
+    """/fil-info/: published articles, newest first, with their count of published comments."""
+    published = Article.objects.published()
+    form = ArticleFilterForm(
+        data=request.GET if "departement" in request.GET else None,
+        departments=ArticleFilterForm.departments_with(published),
+    )
+    # Meta.ordering does not apply to a query with an aggregate: the order is said here.
+    articles = (
+        form.filter(published)
+        .select_related("department")
+        .with_comment_count()
+        .order_by("-published_at", "-pk")
+    )
+    page_obj = Paginator(articles, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "form": form,
+        "page_obj": page_obj,
+        "paginator": page_obj.paginator,
+        "page_range": page_obj.paginator.get_elided_page_range(page_obj.number),
+    }
+    return render(request, "news/article_list.html", context)
+
+
+def get_article_for_user_or_404(user, slug):
+    """A published article; moderators and CAF staff also see drafts and scheduled ones (a preview)."""
+    articles = Article.objects.select_related("department")
+    if not can_moderate(user):
+        articles = articles.published()
+    article = articles.filter(slug=slug).first()
+    if article is None:
+        raise Http404
+    return article
+
+
+@login_not_required
+@never_cache  # its form holds a one-time CAPTCHA: no shared cache may keep it
+@require_http_methods(["GET", "POST"])
+def article_detail(request, slug):
+    """/fil-info/<slug>/: the article, its approved comments (only those), and the comment form."""
+    article = get_article_for_user_or_404(request.user, slug)
+    response, context, status = comment_form_handle(
+        request, target=article, is_open=article.accepts_comments()
+    )
+    if response is not None:
+        return response
+    comments = list(Comment.objects.for_object(article).approved().order_by("created_at", "pk"))
+    context.update({"article": article, "comments": comments, "is_preview": not article.is_published()})
+    return render(request, "news/article_detail.html", context, status=status)
+
+
+class ArticleFeed(Feed):
+    """The Atom feed of Fil info: the latest published articles (never a comment)."""
+
+    feed_type = Atom1Feed
+    title = "Fil info — Promeneurs du Net"
+    subtitle = "Les actualités des Promeneurs du Net, en France et dans les départements."
+
+    def link(self):
+        return reverse("news:article_list")
+
+    def items(self):
+        return Article.objects.published().select_related("department")[:FEED_SIZE]
+
+    def item_title(self, item):
+        return item.title
+
+    def item_description(self, item):
+        return item.lead
+
+    def item_pubdate(self, item):
+        return item.published_at
+
+    def item_updateddate(self, item):
+        return max(item.updated_at, item.published_at)
+
+    def item_categories(self, item):
+        return [item.department.name if item.department else "National"]
+
+
+article_feed = login_not_required(ArticleFeed())

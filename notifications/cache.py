@@ -1,0 +1,94 @@
+"""A Redis cache that keeps the site up when Redis is down.
+
+Redis is the broker of the outbox and the cache of the rate limits (the public forms' and
+allauth's, whose locks and used TOTP codes also live in the cache). Django's `RedisCache` raises on
+a connection error, which would answer 500 on the contact form and the login page as long as Redis
+is away. `ResilientRedisCache` catches those errors, logs them, and answers from a small memory
+cache of the process instead:
+
+- the rate limits keep counting (per process, so looser than with Redis), allauth's `cache.add`
+  locks keep working, and nobody is refused because of an outage;
+- for `retry_after` seconds after a failure, Redis is not asked again, so a request does not pay a
+  connection timeout on each cache call;
+- once Redis answers again, it is used again; what the memory cache held is left behind (counters
+  and locks that expire within the hour).
+
+Sessions are in the database, the CAPTCHA's challenges too: nothing else depends on the cache.
+"""
+
+import logging
+import time
+
+from django.core.cache.backends.locmem import LocMemCache
+from django.core.cache.backends.redis import RedisCache
+from redis import exceptions as redis_errors
+
+logger = logging.getLogger(__name__)
+
+# Redis cannot be reached, times out, is loading its data, refuses writes (noeviction and memory
+# full), or something else than Redis answers: every error of the client.
+UNAVAILABLE = redis_errors.RedisError
+
+
+class ResilientRedisCache(RedisCache):
+    retry_after = 5.0  # seconds without asking Redis after a failure
+
+    def __init__(self, server, params):
+        super().__init__(server, params)
+        fallback_params = {key: value for key, value in params.items() if key not in ("OPTIONS", "LOCATION")}
+        # Same key prefix, version and default timeout; one store per process (named after Redis).
+        self._fallback = LocMemCache(f"redis-fallback:{server}", fallback_params)
+        self._unavailable_until = 0.0
+
+    @property
+    def redis_available(self):
+        return time.monotonic() >= self._unavailable_until
+
+    def _call(self, operation, *args, **kwargs):
+        if self.redis_available:
+            try:
+                return getattr(super(), operation)(*args, **kwargs)
+            except UNAVAILABLE as error:
+                self._unavailable_until = time.monotonic() + self.retry_after
+                logger.warning(
+                    "Cache Redis indisponible (%s : %s) : cache en mémoire du processus pendant %s s.",
+                    operation,
+                    type(error).__name__,
+                    self.retry_after,
+                )
+        return getattr(self._fallback, operation)(*args, **kwargs)
+
+    # Every operation of Django's cache API, through `_call`.
+
+    def add(self, *args, **kwargs):
+        return self._call("add", *args, **kwargs)
+
+    def get(self, *args, **kwargs):
+        return self._call("get", *args, **kwargs)
+
+    def set(self, *args, **kwargs):
+        return self._call("set", *args, **kwargs)
+
+    def touch(self, *args, **kwargs):
+        return self._call("touch", *args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        return self._call("delete", *args, **kwargs)
+
+    def get_many(self, *args, **kwargs):
+        return self._call("get_many", *args, **kwargs)
+
+    def has_key(self, *args, **kwargs):
+        return self._call("has_key", *args, **kwargs)
+
+    def incr(self, *args, **kwargs):
+        return self._call("incr", *args, **kwargs)
+
+    def set_many(self, *args, **kwargs):
+        return self._call("set_many", *args, **kwargs)
+
+    def delete_many(self, *args, **kwargs):
+        return self._call("delete_many", *args, **kwargs)
+
+    def clear(self):
+        return self._call("clear")

@@ -1,0 +1,273 @@
+"""The e-mails of the outbox, built when they are sent, from templates/emails/<kind>.txt and .html.
+
+What an e-mail may say (design §3.4): a request's reference and themes, a structure's name,
+dates and numbers, and a link to the dashboard. Never what a young person wrote, their first name
+or pseudonym, handle, e-mail or phone: the templates receive the notification's context (ids and
+non-confidential values) and a few names looked up by id (structures, a charter's version), never a
+request's content fields.
+"""
+
+import datetime
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.urls import NoReverseMatch, reverse
+
+from referrals.enums import RequestStatus
+from referrals.models import ContactRequest, Orientation
+
+from .enums import NotificationKind as Kind
+
+SUBJECT_PREFIX = "[Promeneurs du Net] "
+# The comments' moderation queue, once it exists; the dashboard until then.
+COMMENT_MODERATION_URL_NAME = "comments:moderation_queue"
+
+REQUEST_KINDS = {
+    Kind.REQUEST_NEW,
+    Kind.REQUEST_CLAIMED,
+    Kind.REQUEST_DISPATCHED,
+    Kind.REQUEST_REASSIGNED,
+    Kind.REQUEST_REMINDER,
+    Kind.REQUEST_ESCALATED,
+}
+ORIENTATION_KINDS = {
+    Kind.ORIENTATION_RECEIVED,
+    Kind.ORIENTATION_ACCEPTED,
+    Kind.ORIENTATION_DECLINED,
+    Kind.ORIENTATION_EXPIRING,
+    Kind.ORIENTATION_EXPIRED,
+}
+
+# The values a template may use, with their default when a context lacks them.
+CONTEXT_DEFAULTS = {
+    "reference": "",
+    "themes": [],
+    "is_urgent": False,
+    "hours": 0,
+    "structure_name": "",
+    "department_name": "",
+    "from_structure": "",
+    "to_structure": "",
+    "expires_on": None,
+    "article_title": "",
+    "promeneur_name": "",
+    "due_on": None,
+    "last_training_on": None,
+    "charter_version": "",
+    "funder": "",
+    "year": "",
+    "ends_on": None,
+    "departments": [],
+    "week": "",
+    "count": 0,
+}
+
+
+class NoAddress(Exception):
+    """The recipient cannot be written to: account disabled, no address, request erased."""
+
+
+def _date(value):
+    if isinstance(value, datetime.date):
+        return value
+    try:
+        return datetime.date.fromisoformat(str(value)[:10])
+    except ValueError:
+        return None
+
+
+def _french_date(value):
+    day = _date(value)
+    return f"{day:%d/%m/%Y}" if day else ""
+
+
+def _with_defaults(context):
+    values = {key: context.get(key, default) for key, default in CONTEXT_DEFAULTS.items()}
+    for key in ("expires_on", "due_on", "last_training_on", "ends_on"):
+        values[key] = _date(values[key]) if values[key] else None
+    values["themes_display"] = ", ".join(values["themes"] or [])
+    return values
+
+
+def summary(notification):
+    """One line, in French, that says what the notification is about (subject, dashboard list)."""
+    c = _with_defaults(notification.context)
+    ref = c["reference"]
+    kind = notification.kind
+    if notification.to_young_person:
+        return f"Ta demande {ref} est prise en charge"
+    lines = {
+        Kind.REQUEST_NEW: f"Nouvelle demande {ref}" + (" (urgente)" if c["is_urgent"] else ""),
+        Kind.REQUEST_CLAIMED: f"Demande {ref} prise en charge",
+        Kind.REQUEST_DISPATCHED: f"Demande {ref} confiée par la coordination",
+        Kind.REQUEST_REASSIGNED: f"Demande {ref} réattribuée",
+        Kind.REQUEST_REMINDER: f"Demande {ref} en attente depuis {c['hours'] or 48} h",
+        Kind.REQUEST_ESCALATED: f"Demande {ref} sans prise en charge depuis {c['hours'] or 96} h",
+        Kind.ORIENTATION_RECEIVED: f"Orientation reçue (demande {ref})",
+        Kind.ORIENTATION_ACCEPTED: f"Orientation acceptée (demande {ref})",
+        Kind.ORIENTATION_DECLINED: f"Orientation déclinée (demande {ref})",
+        Kind.ORIENTATION_EXPIRING: f"Orientation à traiter avant le {_french_date(c['expires_on'])} "
+        f"(demande {ref})",
+        Kind.ORIENTATION_EXPIRED: f"Orientation expirée sans réponse (demande {ref})",
+        Kind.COMMENT_PENDING: f"Commentaire à modérer : « {c['article_title']} »",
+        Kind.LABEL_RENEWAL_DUE: f"Label à renouveler avant le {_french_date(c['due_on'])} : "
+        f"{c['promeneur_name']}",
+        Kind.TRAINING_DUE: f"Formation continue à prévoir : {c['promeneur_name']}",
+        Kind.CHARTER_DUE: f"Charte des Promeneurs du Net à signer (version {c['charter_version']})",
+        Kind.CONVENTION_ENDING: f"Convention de {c['structure_name']} : fin le {_french_date(c['ends_on'])}",
+        Kind.WEEKLY_DIGEST: f"Récapitulatif de la semaine {c['week']}",
+        Kind.DAILY_DIGEST: f"Récapitulatif du jour : {c['count']} notification"
+        + ("s" if c["count"] > 1 else ""),
+    }
+    return lines.get(kind, notification.get_kind_display())
+
+
+def absolute(path):
+    return settings.SITE_URL + path
+
+
+def _reverse_or_dashboard(name, **kwargs):
+    try:
+        return reverse(name, kwargs=kwargs or None)
+    except NoReverseMatch:
+        return reverse("accounts:dashboard")
+
+
+def link_paths(notifications):
+    """{notification pk: dashboard path} for these notifications, in at most two queries."""
+    notifications = list(notifications)
+    request_ids = {n.context.get("request_id") for n in notifications if n.kind in REQUEST_KINDS}
+    orientation_ids = {n.context.get("orientation_id") for n in notifications if n.kind in ORIENTATION_KINDS}
+    request_ids.discard(None)
+    orientation_ids.discard(None)
+    request_uuids = (
+        dict(ContactRequest.objects.filter(pk__in=request_ids).values_list("pk", "uuid"))
+        if request_ids
+        else {}
+    )
+    orientation_uuids = (
+        dict(Orientation.objects.filter(pk__in=orientation_ids).values_list("pk", "uuid"))
+        if orientation_ids
+        else {}
+    )
+    dashboard = reverse("accounts:dashboard")
+    paths = {}
+    for n in notifications:
+        path = dashboard
+        if n.to_young_person:
+            path = "/"
+        elif n.kind in REQUEST_KINDS and n.context.get("request_id") in request_uuids:
+            path = reverse(
+                "referrals:request_detail", kwargs={"uuid": request_uuids[n.context["request_id"]]}
+            )
+        elif n.kind in ORIENTATION_KINDS and n.context.get("orientation_id") in orientation_uuids:
+            path = reverse(
+                "referrals:orientation_detail",
+                kwargs={"uuid": orientation_uuids[n.context["orientation_id"]]},
+            )
+        elif n.kind == Kind.COMMENT_PENDING:
+            path = _reverse_or_dashboard(COMMENT_MODERATION_URL_NAME)
+        elif n.kind == Kind.WEEKLY_DIGEST:
+            path = reverse("referrals:department_pool")
+        elif n.kind == Kind.DAILY_DIGEST:
+            path = reverse("notifications:notification_list")
+        paths[n.pk] = path
+    return paths
+
+
+def recipient_address(notification):
+    """The address to write to, read now: a young person's may have been erased since the event."""
+    if notification.to_young_person:
+        found = (
+            ContactRequest.objects.filter(pk=notification.recipient_request_id)
+            .values_list("email", "erased_at", "status")
+            .first()
+        )
+        if found is None:
+            raise NoAddress("Demande supprimée.")
+        email, erased_at, status = found
+        if erased_at is not None or status in (RequestStatus.WITHDRAWN, RequestStatus.SPAM) or not email:
+            raise NoAddress("Pas d’adresse : la demande a été retirée ou effacée, ou n’en donnait pas.")
+        return email
+    user = notification.recipient
+    if not user.is_active:
+        raise NoAddress("Compte désactivé.")
+    if not user.email:
+        raise NoAddress("Compte sans adresse e-mail.")
+    return user.email
+
+
+def _orientation_names(notification):
+    found = (
+        Orientation.objects.filter(pk=notification.context.get("orientation_id"))
+        .values("from_structure__name", "to_structure__name", "expires_at")
+        .first()
+    )
+    if found is None:
+        return {}
+    return {
+        "from_structure": found["from_structure__name"],
+        "to_structure": found["to_structure__name"],
+        "expires_on": found["expires_at"].date(),
+    }
+
+
+def _digest_items(digest):
+    rows = list(digest.digested.order_by("created_at", "pk"))
+    paths = link_paths(rows)
+    return [
+        {"summary": summary(row), "link": absolute(paths[row.pk]), "created_at": row.created_at}
+        for row in rows
+    ]
+
+
+def email_context(notification):
+    """What the templates of `notification` receive."""
+    values = _with_defaults(notification.context)
+    if notification.kind in ORIENTATION_KINDS:
+        # What the context lacks (the structures' names, the expiry) is read from the orientation.
+        for key, value in _orientation_names(notification).items():
+            values[key] = values[key] or value
+    values.update(
+        {
+            "notification": notification,
+            "to_young_person": notification.to_young_person,
+            "summary": summary(notification),
+            "link": absolute(link_paths([notification])[notification.pk]),
+            "site_url": settings.SITE_URL,
+            "dashboard_url": absolute(reverse("accounts:dashboard")),
+            "preferences_url": absolute(reverse("notifications:preferences")),
+            "items": _digest_items(notification) if notification.kind == Kind.DAILY_DIGEST else [],
+        }
+    )
+    return values
+
+
+def message_id(notification):
+    domain = urlsplit(settings.SITE_URL).hostname or "promeneursdunet.fr"
+    return f"<notification-{notification.pk}@{domain}>"
+
+
+def build_message(notification):
+    """The e-mail of `notification`, text and HTML; raises NoAddress when nobody can receive it."""
+    to = recipient_address(notification)
+    context = email_context(notification)
+    text = render_to_string(f"{notification.template_name}.txt", context)
+    html = render_to_string(f"{notification.template_name}.html", context)
+    message = EmailMultiAlternatives(
+        subject=SUBJECT_PREFIX + context["summary"],
+        body=text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[to],
+        headers={
+            # The same notification always has the same Message-ID: a copy can be recognised.
+            "Message-ID": message_id(notification),
+            "Auto-Submitted": "auto-generated",
+            "X-Auto-Response-Suppress": "All",
+            "X-PDN-Notification": str(notification.pk),
+        },
+    )
+    message.attach_alternative(html, "text/html")
+    return message

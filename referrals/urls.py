@@ -1,0 +1,36 @@
+from django.urls import path
+
+from .views import dashboard, orientations, public
+
+app_name = "referrals"
+
+urlpatterns = [
+    # Public: the young person makes the first move.
+    path("contact/", public.contact, name="contact"),
+    path("contact/promeneur/<slug:slug>/", public.contact_promeneur, name="contact_promeneur"),
+    path("contact/structure/<slug:slug>/", public.contact_structure, name="contact_structure"),
+    path("contact/confirmation/<str:token>/", public.acknowledgment, name="acknowledgment"),
+    path("suivi/<str:token>/", public.follow_up, name="follow_up"),
+    # Dashboard: promeneurs, referents, coordinators.
+    path("tableau-de-bord/demandes/", dashboard.inbox, name="inbox"),
+    path("tableau-de-bord/demandes/<uuid:uuid>/", dashboard.request_detail, name="request_detail"),
+    path("tableau-de-bord/demandes/<uuid:uuid>/prendre-en-charge/", dashboard.claim, name="claim"),
+    path("tableau-de-bord/demandes/<uuid:uuid>/statut/", dashboard.change_status, name="change_status"),
+    path("tableau-de-bord/demandes/<uuid:uuid>/notes/", dashboard.add_note, name="add_note"),
+    path("tableau-de-bord/demandes/<uuid:uuid>/reattribuer/", dashboard.reassign, name="reassign"),
+    path("tableau-de-bord/demandes/<uuid:uuid>/confier/", dashboard.dispatch, name="dispatch"),
+    path("tableau-de-bord/structure/", dashboard.structure_workload, name="structure_workload"),
+    path("tableau-de-bord/structure/journal/", dashboard.access_log, name="access_log"),
+    path("tableau-de-bord/departement/", dashboard.department_pool, name="department_pool"),
+    path(
+        "tableau-de-bord/demandes/<uuid:uuid>/orienter/",
+        orientations.orientation_create,
+        name="orientation_create",
+    ),
+    path("tableau-de-bord/orientations/", orientations.orientation_list, name="orientation_list"),
+    path(
+        "tableau-de-bord/orientations/<uuid:uuid>/",
+        orientations.orientation_detail,
+        name="orientation_detail",
+    ),
+]

@@ -1,0 +1,573 @@
+"""The dashboard of contact requests (design §2, §3, §5).
+
+- Promeneurs: their inbox ("Mes demandes", and their structure's pool "À prendre en charge"), the
+  request page, the claim, status changes and private notes.
+- Referents: their structures' workload, reassignment, the access log.
+- Coordinators: their départements' pool, workload per structure, dispatch.
+
+Confidentiality: every request is fetched through a queryset scoped to the user
+(`ContactRequest.objects.visible_to`), which answers 404 for the others. Lists never load the
+content fields (`defer`); the request page loads them only for the assignee
+(`ContactRequest.can_read_content`), and logs each such display in the access log.
+
+Who sees what: CAF staff, superusers and moderators work in the Django admin, which shows
+metadata; unless they also hold a promeneur, referent or coordinator role, every page here
+answers 404 to them, as to any user without a role.
+"""
+
+import datetime
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Exists, Min, OuterRef, Q
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST, require_safe
+
+from structures.enums import PromeneurStatus
+from structures.models import Promeneur, Structure
+
+from ..enums import OPEN_STATUSES, RequestStatus
+from ..forms.dashboard import DispatchForm, NoteForm, ReassignForm, RequestFilterForm, StatusChangeForm
+from ..models import ASSIGNED_STATUSES, CONTENT_FIELDS, AccessLog, ContactRequest
+from ..services import (
+    ClaimError,
+    access_log_record,
+    contact_request_add_note,
+    contact_request_change_status,
+    contact_request_claim,
+    contact_request_dispatch,
+    contact_request_reassign,
+)
+
+PAGE_SIZE = 20
+# A new request not taken in charge after this delay stands out (design §6: reminder at 48 h).
+WAITING_LIMIT = datetime.timedelta(hours=48)
+
+TAB_MINE = "mes-demandes"
+TAB_POOL = "a-prendre"
+
+
+# --- Scoping helpers -------------------------------------------------------------------------------
+
+
+def labelled_promeneur(user):
+    """The user's promeneur profile if it is labelled (the only status that works on requests)."""
+    promeneur = user.promeneur_profile
+    if promeneur is not None and promeneur.status == PromeneurStatus.LABELLED:
+        return promeneur
+    return None
+
+
+def metadata_only(requests):
+    """A list of requests as the dashboard shows them: metadata, without loading any content."""
+    return requests.defer(*CONTENT_FIELDS).select_related("assignee").prefetch_related("themes")
+
+
+def get_request_for_user_or_404(user, uuid):
+    """The request if the user may see its metadata (content is loaded separately), else 404."""
+    queryset = ContactRequest.objects.visible_to(user).defer(*CONTENT_FIELDS)
+    queryset = queryset.select_related("structure", "department", "assignee").prefetch_related("themes")
+    try:
+        return queryset.get(uuid=uuid)
+    except ContactRequest.DoesNotExist:
+        raise Http404("Demande introuvable.") from None
+
+
+def get_claimable_request_or_404(promeneur, uuid):
+    """A request the promeneur may try to claim: their structure's, or one addressed to them.
+
+    Wider than `visible_to` on purpose: a request of the structure that a colleague took a moment
+    ago answers "déjà prise en charge" rather than a puzzling 404. The service decides the rest.
+    """
+    queryset = ContactRequest.objects.filter(
+        Q(structure_id=promeneur.structure_id) | Q(assignee=promeneur)
+    ).defer(*CONTENT_FIELDS)
+    try:
+        return queryset.get(uuid=uuid)
+    except ContactRequest.DoesNotExist:
+        raise Http404("Demande introuvable.") from None
+
+
+# --- Shared pieces ---------------------------------------------------------------------------------
+
+
+def dashboard_nav(user, current):
+    """The secondary navigation between the dashboard pages the user has access to."""
+    items = [("accounts:dashboard", "Accueil du tableau de bord")]
+    if labelled_promeneur(user) is not None:
+        items.append(("referrals:inbox", "Mes demandes"))
+    if user.referent_structure_ids:
+        items.append(("referrals:structure_workload", "Ma structure"))
+        items.append(("referrals:access_log", "Journal des consultations"))
+    if user.coordinated_department_ids:
+        items.append(("referrals:department_pool", "Mon département"))
+    if len(items) > 1:
+        items.append(("referrals:orientation_list", "Orientations"))
+    return [{"url": reverse(name), "label": label, "current": name == current} for name, label in items]
+
+
+def paginate(request, queryset, param="page"):
+    """One page of `queryset` and its links; the links keep the other GET parameters (filters)."""
+    paginator = Paginator(queryset, PAGE_SIZE)
+    page_obj = paginator.get_page(request.GET.get(param))
+
+    def url(number):
+        query = request.GET.copy()
+        query[param] = number
+        return "?" + query.urlencode()
+
+    links = []
+    for number in paginator.get_elided_page_range(page_obj.number, on_each_side=2, on_ends=1):
+        if number == paginator.ELLIPSIS:
+            links.append({"ellipsis": True})
+        else:
+            links.append({"number": number, "url": url(number), "current": number == page_obj.number})
+    return {
+        "page_obj": page_obj,
+        "paginator": paginator,
+        "links": links if paginator.num_pages > 1 else [],
+        "previous_url": url(page_obj.previous_page_number()) if page_obj.has_previous() else "",
+        "next_url": url(page_obj.next_page_number()) if page_obj.has_next() else "",
+    }
+
+
+def mark_waiting(requests, now):
+    """Flag the new requests that have waited more than 48 h (computed in Python: no query)."""
+    limit = now - WAITING_LIMIT
+    for contact_request in requests:
+        contact_request.waiting_too_long = (
+            contact_request.status == RequestStatus.NEW and contact_request.created_at <= limit
+        )
+    return requests
+
+
+def filter_form(request, *, with_status=True):
+    return RequestFilterForm(data=request.GET or None, with_status=with_status)
+
+
+def is_filtered(request, form):
+    return any(request.GET.get(name) for name in form.fields)
+
+
+# --- Promeneurs: the inbox -------------------------------------------------------------------------
+
+
+@require_safe
+@never_cache
+def inbox(request):
+    user = request.user
+    promeneur = labelled_promeneur(user)
+    if promeneur is None:
+        # Referents and coordinators without a promeneur profile have their own pages.
+        if user.referent_structure_ids:
+            return redirect("referrals:structure_workload")
+        if user.coordinated_department_ids:
+            return redirect("referrals:department_pool")
+        if user.promeneur_profile is not None:
+            # A promeneur not (or no longer) labelled: say why there is nothing here.
+            return render(
+                request,
+                "referrals/dashboard/inbox.html",
+                {"nav": dashboard_nav(user, "referrals:inbox"), "not_labelled": user.promeneur_profile},
+            )
+        raise Http404("Pas de demandes pour ce compte.")
+
+    now = timezone.now()
+    tab = TAB_POOL if request.GET.get("onglet") == TAB_POOL else TAB_MINE
+    visible = ContactRequest.objects.visible_to(user)
+    mine = Q(assignee=promeneur)
+    pool = Q(structure_id=promeneur.structure_id, assignee__isnull=True, status=RequestStatus.NEW)
+    late = Q(status=RequestStatus.NEW, created_at__lte=now - WAITING_LIMIT)
+    counts = visible.filter(mine | pool).aggregate(
+        mine_open=Count("pk", filter=mine & Q(status__in=OPEN_STATUSES)),
+        mine_late=Count("pk", filter=mine & late),
+        pool=Count("pk", filter=pool),
+        pool_late=Count("pk", filter=pool & late),
+    )
+
+    form = filter_form(request, with_status=tab == TAB_MINE)
+    requests = visible.assigned_to(promeneur) if tab == TAB_MINE else visible.pool_of(promeneur.structure_id)
+    requests = metadata_only(form.filter(requests)).order_by("created_at", "pk")
+    pagination = paginate(request, requests)
+    mark_waiting(pagination["page_obj"].object_list, now)
+
+    context = {
+        "nav": dashboard_nav(user, "referrals:inbox"),
+        "not_labelled": None,
+        "promeneur": promeneur,
+        "tab": tab,
+        "tab_mine": TAB_MINE,
+        "tab_pool": TAB_POOL,
+        "counts": counts,
+        "form": form,
+        "filtered": is_filtered(request, form),
+        "requests": pagination["page_obj"].object_list,
+        "pagination": pagination,
+        **pagination,
+    }
+    return render(request, "referrals/dashboard/inbox.html", context)
+
+
+# --- The request page ------------------------------------------------------------------------------
+
+
+def permissions(user, contact_request):
+    """What the user may do with a request they can see (no query: the roles are cached)."""
+    promeneur = labelled_promeneur(user)
+    is_assignee = promeneur is not None and contact_request.assignee_id == promeneur.pk
+    is_new = contact_request.status == RequestStatus.NEW
+    return {
+        "read": contact_request.can_read_content(user),
+        "claim": promeneur is not None
+        and is_new
+        and (
+            is_assignee
+            or (
+                contact_request.assignee_id is None and contact_request.structure_id == promeneur.structure_id
+            )
+        ),
+        "change_status": is_assignee,
+        # Referring the young person to another structure (orientations' own pages).
+        "orient": is_assignee
+        and contact_request.status in ASSIGNED_STATUSES
+        and not contact_request.is_erased,
+        "reassign": contact_request.is_open
+        and contact_request.structure_id is not None
+        and (
+            contact_request.structure_id in user.referent_structure_ids
+            or contact_request.department_id in user.coordinated_department_ids
+        ),
+        "dispatch": is_new
+        and contact_request.structure_id is None
+        and contact_request.assignee_id is None
+        and contact_request.department_id in user.coordinated_department_ids,
+    }
+
+
+def render_detail(
+    request, contact_request, *, status_form=None, note_form=None, reassign_form=None, dispatch_form=None
+):
+    user = request.user
+    can = permissions(user, contact_request)
+    notes = []
+    if can["read"]:
+        # The content is loaded only now, for the assignee, and the display is logged.
+        contact_request.refresh_from_db(fields=CONTENT_FIELDS)
+        access_log_record(user=user, request=contact_request)
+        notes = list(contact_request.notes.select_related("author"))
+        note_form = note_form or NoteForm()
+    if can["change_status"]:
+        status_form = status_form or StatusChangeForm(contact_request=contact_request)
+        if not status_form.has_choices:
+            status_form = None
+    if can["reassign"]:
+        reassign_form = reassign_form or ReassignForm(contact_request=contact_request)
+    if can["dispatch"]:
+        dispatch_form = dispatch_form or DispatchForm(department_ids=user.coordinated_department_ids)
+    mark_waiting([contact_request], timezone.now())
+    context = {
+        "nav": dashboard_nav(user, "referrals:inbox"),
+        "req": contact_request,
+        "can": can,
+        "themes": list(contact_request.themes.all()),
+        "history": list(contact_request.history.select_related("by")),
+        "notes": notes,
+        "status_form": status_form if can["change_status"] else None,
+        "note_form": note_form if can["read"] else None,
+        "reassign_form": reassign_form if can["reassign"] else None,
+        "dispatch_form": dispatch_form if can["dispatch"] else None,
+    }
+    return render(request, "referrals/dashboard/request_detail.html", context)
+
+
+@require_safe
+@never_cache
+def request_detail(request, uuid):
+    contact_request = get_request_for_user_or_404(request.user, uuid)
+    return render_detail(request, contact_request)
+
+
+@require_POST
+@never_cache
+def claim(request, uuid):
+    promeneur = labelled_promeneur(request.user)
+    if promeneur is None:
+        raise Http404("Demande introuvable.")
+    contact_request = get_claimable_request_or_404(promeneur, uuid)
+    try:
+        contact_request_claim(request=contact_request, promeneur=promeneur, by=request.user)
+    except ClaimError:
+        contact_request.refresh_from_db(fields=["assignee", "status"])
+        if contact_request.assignee_id == promeneur.pk:
+            messages.info(request, f"Vous avez déjà pris en charge la demande {contact_request.reference}.")
+            return redirect(contact_request)
+        messages.error(
+            request,
+            f"La demande {contact_request.reference} a déjà été prise en charge par une autre personne : "
+            "elle n’est plus dans la file de votre structure.",
+        )
+        return redirect("referrals:inbox")
+    except PermissionDenied:
+        # Not a pool request of the promeneur's structure (a département pool request, say).
+        raise Http404("Demande introuvable.") from None
+    messages.success(
+        request,
+        f"Vous avez pris en charge la demande {contact_request.reference}. "
+        "Vous êtes désormais la seule personne à pouvoir lire son contenu.",
+    )
+    return redirect(contact_request)
+
+
+@require_POST
+@never_cache
+def change_status(request, uuid):
+    contact_request = get_request_for_user_or_404(request.user, uuid)
+    if not permissions(request.user, contact_request)["change_status"]:
+        raise PermissionDenied
+    form = StatusChangeForm(data=request.POST, contact_request=contact_request)
+    if form.is_valid():
+        status = RequestStatus(form.cleaned_data["statut"])
+        try:
+            contact_request_change_status(
+                request=contact_request, status=status, by=request.user, outcome=form.cleaned_data["issue"]
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            if status == RequestStatus.NEW:
+                messages.success(
+                    request,
+                    f"La demande {contact_request.reference} est de nouveau dans la file de votre structure.",
+                )
+                return redirect("referrals:inbox")
+            messages.success(
+                request, f"Statut de la demande {contact_request.reference} : « {status.label} »."
+            )
+            return redirect(contact_request)
+    return render_detail(request, contact_request, status_form=form)
+
+
+@require_POST
+@never_cache
+def add_note(request, uuid):
+    contact_request = get_request_for_user_or_404(request.user, uuid)
+    if not contact_request.can_read_content(request.user):
+        raise PermissionDenied
+    form = NoteForm(data=request.POST)
+    if form.is_valid():
+        try:
+            contact_request_add_note(
+                request=contact_request, author=request.user, text=form.cleaned_data["texte"]
+            )
+        except ValidationError as error:
+            form.add_error("texte", error)
+        else:
+            messages.success(request, "Votre note est enregistrée.")
+            return redirect(reverse("referrals:request_detail", kwargs={"uuid": uuid}) + "#notes")
+    return render_detail(request, contact_request, note_form=form)
+
+
+@require_POST
+@never_cache
+def reassign(request, uuid):
+    contact_request = get_request_for_user_or_404(request.user, uuid)
+    if not permissions(request.user, contact_request)["reassign"]:
+        raise PermissionDenied
+    form = ReassignForm(data=request.POST, contact_request=contact_request)
+    if form.is_valid():
+        promeneur = form.cleaned_data["promeneur"]
+        try:
+            contact_request_reassign(request=contact_request, promeneur=promeneur, by=request.user)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"La demande {contact_request.reference} est confiée à {promeneur}.")
+            return redirect(contact_request)
+    return render_detail(request, contact_request, reassign_form=form)
+
+
+@require_POST
+@never_cache
+def dispatch(request, uuid):
+    contact_request = get_request_for_user_or_404(request.user, uuid)
+    if contact_request.department_id not in request.user.coordinated_department_ids:
+        raise PermissionDenied
+    if not permissions(request.user, contact_request)["dispatch"]:
+        # Dispatched or taken a moment ago (by another coordinator, say).
+        messages.error(
+            request,
+            f"La demande {contact_request.reference} n’est plus dans la file du département : "
+            "elle a déjà été confiée.",
+        )
+        return redirect("referrals:department_pool")
+    form = DispatchForm(data=request.POST, department_ids=request.user.coordinated_department_ids)
+    if form.is_valid():
+        target = form.cleaned_data["promeneur"] or form.cleaned_data["structure"]
+        try:
+            contact_request_dispatch(
+                request=contact_request,
+                by=request.user,
+                structure=form.cleaned_data["structure"],
+                promeneur=form.cleaned_data["promeneur"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            label = target.name if isinstance(target, Structure) else str(target)
+            messages.success(request, f"La demande {contact_request.reference} est confiée à {label}.")
+            return redirect("referrals:department_pool")
+    return render_detail(request, contact_request, dispatch_form=form)
+
+
+# --- Referents -------------------------------------------------------------------------------------
+
+
+def structure_counts(now):
+    """Per structure: its pool, its new requests waiting too long, the oldest one, its open requests."""
+    new = Q(contact_requests__status=RequestStatus.NEW)
+    return {
+        "open_count": Count("contact_requests", filter=Q(contact_requests__status__in=OPEN_STATUSES)),
+        "pool_size": Count("contact_requests", filter=new & Q(contact_requests__assignee__isnull=True)),
+        "late_count": Count(
+            "contact_requests", filter=new & Q(contact_requests__created_at__lte=now - WAITING_LIMIT)
+        ),
+        "oldest_waiting": Min("contact_requests__created_at", filter=new),
+    }
+
+
+@require_safe
+@never_cache
+def structure_workload(request):
+    user = request.user
+    structure_ids = user.referent_structure_ids
+    if not structure_ids:
+        raise Http404("Page réservée aux référent·es de structure.")
+    now = timezone.now()
+    structures = list(
+        Structure.objects.filter(pk__in=structure_ids)
+        .annotate(**structure_counts(now))
+        .order_by("name", "pk")
+    )
+    by_status = {
+        f"n_{status}": Count("assigned_requests", filter=Q(assigned_requests__status=status))
+        for status in OPEN_STATUSES
+    }
+    promeneurs = (
+        Promeneur.objects.filter(structure_id__in=structure_ids)
+        .annotate(
+            n_open=Count("assigned_requests", filter=Q(assigned_requests__status__in=OPEN_STATUSES)),
+            oldest_open=Min(
+                "assigned_requests__created_at", filter=Q(assigned_requests__status__in=OPEN_STATUSES)
+            ),
+            **by_status,
+        )
+        # Labelled promeneurs, and the others as long as requests wait on them.
+        .filter(Q(status=PromeneurStatus.LABELLED) | Q(n_open__gt=0))
+        .order_by("first_name", "pk")
+    )
+    for structure in structures:
+        structure.workload = []
+        structure.waiting_too_long = structure.late_count > 0
+    by_id = {structure.pk: structure for structure in structures}
+    for promeneur in promeneurs:
+        by_id[promeneur.structure_id].workload.append(promeneur)
+
+    form = filter_form(request)
+    requests = ContactRequest.objects.visible_to(user).filter(structure_id__in=structure_ids)
+    requests = metadata_only(form.filter(requests)).order_by("created_at", "pk")
+    pagination = paginate(request, requests)
+    mark_waiting(pagination["page_obj"].object_list, now)
+    context = {
+        "nav": dashboard_nav(user, "referrals:structure_workload"),
+        "structures": structures,
+        "open_statuses": [RequestStatus(s) for s in OPEN_STATUSES],
+        "form": form,
+        "filtered": is_filtered(request, form),
+        "requests": pagination["page_obj"].object_list,
+        "pagination": pagination,
+        **pagination,
+    }
+    return render(request, "referrals/dashboard/structure_workload.html", context)
+
+
+@require_safe
+@never_cache
+def access_log(request):
+    user = request.user
+    structure_ids = user.referent_structure_ids
+    if not structure_ids:
+        raise Http404("Page réservée aux référent·es de structure.")
+    logs = (
+        AccessLog.objects.filter(structure_id__in=structure_ids)
+        .select_related("user", "structure", "request")
+        .defer(*(f"request__{field}" for field in CONTENT_FIELDS))
+        .order_by("-at", "-pk")
+    )
+    pagination = paginate(request, logs)
+    for log in pagination["page_obj"].object_list:
+        # A link only where the referent can open the request (still in one of their structures).
+        log.link = (
+            log.request.get_absolute_url()
+            if log.request is not None and log.request.structure_id in structure_ids
+            else ""
+        )
+    context = {
+        "nav": dashboard_nav(user, "referrals:access_log"),
+        "logs": pagination["page_obj"].object_list,
+        "several_structures": len(structure_ids) > 1,
+        "pagination": pagination,
+        **pagination,
+    }
+    return render(request, "referrals/dashboard/access_log.html", context)
+
+
+# --- Coordinators ----------------------------------------------------------------------------------
+
+
+@require_safe
+@never_cache
+def department_pool(request):
+    user = request.user
+    department_ids = user.coordinated_department_ids
+    if not department_ids:
+        raise Http404("Page réservée à la coordination départementale.")
+    now = timezone.now()
+    pool = ContactRequest.objects.visible_to(user).department_pool(department_ids)
+    counts = pool.aggregate(
+        total=Count("pk"), late=Count("pk", filter=Q(created_at__lte=now - WAITING_LIMIT))
+    )
+    form = filter_form(request, with_status=False)
+    requests = metadata_only(form.filter(pool)).select_related("department").order_by("created_at", "pk")
+    pagination = paginate(request, requests)
+    mark_waiting(pagination["page_obj"].object_list, now)
+
+    structures = (
+        Structure.objects.filter(department_id__in=department_ids)
+        .annotate(
+            **structure_counts(now),
+            has_promeneurs=Exists(Promeneur.objects.public().filter(structure=OuterRef("pk"))),
+        )
+        .filter(Q(open_count__gt=0) | Q(has_promeneurs=True))
+        .select_related("department")
+        .order_by("department__code", "name", "pk")
+    )
+    structure_pagination = paginate(request, structures, param="structures")
+    for structure in structure_pagination["page_obj"].object_list:
+        structure.waiting_too_long = structure.late_count > 0
+    context = {
+        "nav": dashboard_nav(user, "referrals:department_pool"),
+        "counts": counts,
+        "form": form,
+        "filtered": is_filtered(request, form),
+        "requests": pagination["page_obj"].object_list,
+        "pagination": pagination,
+        **pagination,
+        "structures": structure_pagination["page_obj"].object_list,
+        "structure_pagination": structure_pagination,
+    }
+    return render(request, "referrals/dashboard/department_pool.html", context)

@@ -1,0 +1,321 @@
+"""The public side of contact requests: the form, its acknowledgment and the follow-up link.
+
+The young person makes the first move (design §1). Nothing here shows what they wrote or how to
+reach them once it is sent (design §3): the acknowledgment and follow-up pages show metadata only.
+"""
+
+import datetime
+import logging
+import uuid
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_not_required
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+
+from promeneurs import antispam
+from promeneurs.captcha import REFRESH_FIELD
+from referrals.enums import RequestStatus, TargetKind
+from referrals.forms.public import MESSAGE_MAX_LENGTH, ContactForm, french_number
+from referrals.models import ContactRequest
+from referrals.services import contact_request_submit, contact_request_withdraw
+from structures.enums import Weekday
+from structures.models import Absence, Promeneur, Structure
+
+logger = logging.getLogger(__name__)
+
+ANTISPAM_SCOPE = "contact"
+FOLLOW_UP_SALT = "referrals.follow_up"
+WITHDRAW_CONFIRM_PARAM = "retirer"
+
+MONTHS = [
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+]
+
+
+# --- The follow-up token ------------------------------------------------------------------------
+
+
+def follow_up_token(contact_request):
+    """The signed, salted token of a request's follow-up link (valid FOLLOW_UP_LINK_DAYS days)."""
+    return signing.TimestampSigner(salt=FOLLOW_UP_SALT).sign(contact_request.uuid.hex)
+
+
+def request_for_token(token):
+    """(request, expired): the request of a genuine, unexpired token, else (None, whether it expired)."""
+    max_age = datetime.timedelta(days=settings.FOLLOW_UP_LINK_DAYS)
+    try:
+        value = signing.TimestampSigner(salt=FOLLOW_UP_SALT).unsign(token, max_age=max_age)
+        request_uuid = uuid.UUID(hex=value)
+    except signing.SignatureExpired:
+        return None, True
+    except (signing.BadSignature, ValueError):
+        return None, False
+    contact_request = (
+        ContactRequest.objects.select_related("assignee__structure", "structure", "department")
+        .filter(uuid=request_uuid)
+        .first()
+    )
+    return contact_request, False
+
+
+def invalid_link(request, *, expired):
+    """A clear page, answered 404, for a follow-up link that is unknown, damaged or too old."""
+    return render(
+        request,
+        "referrals/follow_up_invalid.html",
+        {"expired": expired, "link_days": settings.FOLLOW_UP_LINK_DAYS},
+        status=404,
+    )
+
+
+# --- Presence, in words -------------------------------------------------------------------------
+
+
+def _next_slot_in_words(start, now):
+    """ "mercredi 14 mai à 14 h 00", "aujourd’hui à 18 h 30", "demain à 9 h 00"."""
+    local = timezone.localtime(start)
+    time = f"{local.hour} h {local.minute:02d}"
+    days = (local.date() - timezone.localdate(now)).days
+    if days == 0:
+        return f"aujourd’hui à {time}"
+    if days == 1:
+        return f"demain à {time}"
+    return f"{Weekday(local.weekday()).label} {local.day} {MONTHS[local.month - 1]} à {time}"
+
+
+def _with_presence(promeneurs, now):
+    return promeneurs.prefetch_related(
+        "presence_slots",
+        Prefetch("absences", queryset=Absence.objects.filter(ends_on__gte=timezone.localdate(now))),
+    )
+
+
+def _presence(promeneurs, now):
+    """(someone online now, the earliest next slot in words or None) of these promeneurs."""
+    if any(p.is_online_at(now) for p in promeneurs):
+        return True, None
+    starts = [s for s in (p.next_slot_after(now) for p in promeneurs) if s is not None]
+    return False, (_next_slot_in_words(min(starts), now) if starts else None)
+
+
+# --- The form -----------------------------------------------------------------------------------
+
+
+def _contact_form(request, *, target_kind, promeneur=None, structure=None):
+    ask_department = target_kind == TargetKind.DEPARTMENT
+    target_structure = promeneur.structure if promeneur is not None else structure
+    form = ContactForm(data=request.POST if request.method == "POST" else None, ask_department=ask_department)
+    notice, guidance, status = "", None, 200
+
+    if form.is_bound and REFRESH_FIELD in request.POST:
+        # "Nouveau défi": the same answers, a new challenge, no checking yet.
+        form = ContactForm(initial=form.redisplay_initial(), ask_department=ask_department)
+        notice = "Voici un nouveau mot. Ta demande n’est pas encore envoyée."
+    elif form.is_bound:
+        limited = antispam.rate_limit_reached(request, ANTISPAM_SCOPE)
+        valid = form.is_valid()
+        guidance = form.age_out_of_range
+        if guidance:
+            # Nothing is stored; the answers stay in the form in case the age was a slip.
+            form = ContactForm(initial=form.redisplay_initial(), ask_department=ask_department)
+        elif valid and not limited:
+            try:
+                contact_request = contact_request_submit(
+                    target_kind=target_kind,
+                    department=form.department if ask_department else target_structure.department,
+                    data=form.request_data(),
+                    themes=form.cleaned_data["themes"],
+                    target_promeneur=promeneur,
+                    target_structure=structure,
+                )
+            except ValidationError:
+                logger.exception("A valid contact form was refused by contact_request_submit.")
+                form.add_error(
+                    None,
+                    "Ta demande n’a pas pu être enregistrée. Vérifie tes réponses et envoie-la à nouveau ; "
+                    "si c’est urgent, appelle l’un des numéros d’urgence ci-dessous.",
+                )
+            else:
+                antispam.rate_limit_record(request, ANTISPAM_SCOPE)
+                return redirect("referrals:acknowledgment", token=follow_up_token(contact_request))
+        if limited and not guidance:
+            form.add_error(None, antispam.RATE_LIMIT_MESSAGE)
+            status = 429
+        form.prepare_redisplay()
+
+    if promeneur is not None:
+        page_title = f"Demander à être contacté·e par {promeneur.first_name}"
+    elif structure is not None:
+        page_title = f"Demander à être contacté·e par {structure.name}"
+    else:
+        page_title = "Demander à être contacté·e par un promeneur ou une promeneuse"
+    context = {
+        "page_title": page_title,
+        "form": form,
+        "target_kind": target_kind,
+        "promeneur": promeneur,
+        "structure": structure,
+        "notice": notice,
+        "guidance": guidance,
+        # Urgent and not sent yet, or not of the programme's age: the emergency numbers come first.
+        "urgent_first": bool(guidance) or (form.is_bound and bool(form.errors) and form.is_urgent()),
+        "retention_months": settings.REQUEST_RETENTION_MONTHS,
+        "message_max_length": french_number(MESSAGE_MAX_LENGTH),
+    }
+    now = timezone.now()
+    if promeneur is not None:
+        today = timezone.localdate(now)
+        context["absent_today"] = any(a.starts_on <= today <= a.ends_on for a in promeneur.absences.all())
+        context["online_now"], context["next_slot"] = _presence([promeneur], now)
+    elif structure is not None:
+        promeneurs = list(_with_presence(Promeneur.objects.public().filter(structure=structure), now))
+        context["has_promeneurs"] = bool(promeneurs)
+        context["online_now"], context["next_slot"] = _presence(promeneurs, now)
+    return render(request, "referrals/contact.html", context, status=status)
+
+
+@login_not_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def contact(request):
+    """/contact/: the young person says where they live; the département's network answers."""
+    return _contact_form(request, target_kind=TargetKind.DEPARTMENT)
+
+
+@login_not_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def contact_promeneur(request, slug):
+    now = timezone.now()
+    promeneur = get_object_or_404(
+        _with_presence(Promeneur.objects.public().select_related("structure__department", "user"), now),
+        slug=slug,
+    )
+    return _contact_form(request, target_kind=TargetKind.PROMENEUR, promeneur=promeneur)
+
+
+@login_not_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def contact_structure(request, slug):
+    structure = get_object_or_404(Structure.objects.public().select_related("department"), slug=slug)
+    return _contact_form(request, target_kind=TargetKind.STRUCTURE, structure=structure)
+
+
+# --- After sending ------------------------------------------------------------------------------
+
+
+def _next_step(contact_request, now):
+    """What happens next, as the acknowledgment and the follow-up pages say it."""
+    if contact_request.assignee_id is not None:
+        assignee = _with_presence(Promeneur.objects.filter(pk=contact_request.assignee_id), now).get()
+        online_now, next_slot = _presence([assignee], now)
+        return {"kind": "promeneur", "online_now": online_now, "next_slot": next_slot}
+    if contact_request.structure_id is not None:
+        promeneurs = list(
+            _with_presence(Promeneur.objects.public().filter(structure_id=contact_request.structure_id), now)
+        )
+        online_now, next_slot = _presence(promeneurs, now)
+        return {"kind": "structure", "online_now": online_now, "next_slot": next_slot}
+    return {"kind": "department"}
+
+
+def _link_expires_on(contact_request):
+    """The last day of the follow-up link, which was made when the request was sent."""
+    return timezone.localdate(
+        contact_request.created_at + datetime.timedelta(days=settings.FOLLOW_UP_LINK_DAYS)
+    )
+
+
+def _follow_up_url(request, token):
+    return request.build_absolute_uri(reverse("referrals:follow_up", kwargs={"token": token}))
+
+
+@login_not_required
+@never_cache
+@require_http_methods(["GET", "HEAD"])
+def acknowledgment(request, token):
+    contact_request, expired = request_for_token(token)
+    if contact_request is None:
+        return invalid_link(request, expired=expired)
+    now = timezone.now()
+    return render(
+        request,
+        "referrals/acknowledgment.html",
+        {
+            "contact_request": contact_request,
+            "next_step": _next_step(contact_request, now) if contact_request.is_open else None,
+            "status_in_words": status_in_words(contact_request),
+            "follow_up_url": _follow_up_url(request, token),
+            "follow_up_path": reverse("referrals:follow_up", kwargs={"token": token}),
+            "link_days": settings.FOLLOW_UP_LINK_DAYS,
+            "link_expires_on": _link_expires_on(contact_request),
+        },
+    )
+
+
+def status_in_words(contact_request):
+    """ "reçue", "prise en charge par Prénom — Structure", "close", "retirée"."""
+    status = contact_request.status
+    if status == RequestStatus.NEW:
+        return "reçue"
+    if status == RequestStatus.WITHDRAWN:
+        return "retirée"
+    if status in (RequestStatus.CLOSED, RequestStatus.SPAM):
+        return "close"
+    return f"prise en charge par {contact_request.assignee}"
+
+
+@login_not_required
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def follow_up(request, token):
+    contact_request, expired = request_for_token(token)
+    if contact_request is None:
+        return invalid_link(request, expired=expired)
+    withdraw_error = ""
+    if request.method == "POST":
+        try:
+            contact_request_withdraw(request=contact_request)
+        except ValidationError:
+            contact_request.refresh_from_db()
+            withdraw_error = "Cette demande a déjà été retirée ou effacée : il n’y a plus rien à effacer."
+        else:
+            return redirect("referrals:follow_up", token=token)
+    now = timezone.now()
+    erase_closed = contact_request.status == RequestStatus.CLOSED and not contact_request.is_erased
+    can_withdraw = erase_closed or RequestStatus.WITHDRAWN in contact_request.allowed_transitions()
+    return render(
+        request,
+        "referrals/follow_up.html",
+        {
+            "contact_request": contact_request,
+            "status_in_words": status_in_words(contact_request),
+            "next_step": _next_step(contact_request, now)
+            if contact_request.status == RequestStatus.NEW
+            else None,
+            "can_withdraw": can_withdraw,
+            "erase_closed": erase_closed,
+            "confirm_withdrawal": can_withdraw and WITHDRAW_CONFIRM_PARAM in request.GET,
+            "withdraw_error": withdraw_error,
+            "retention_months": settings.REQUEST_RETENTION_MONTHS,
+            "follow_up_url": _follow_up_url(request, token),
+            "link_expires_on": _link_expires_on(contact_request),
+        },
+        status=409 if withdraw_error else 200,
+    )
