@@ -5,7 +5,7 @@ may only look at the promeneurs and referents of the structures of their départ
 sees a password: Django's read-only summary widget only, and not even that for coordinators.
 """
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.models import Group
@@ -16,7 +16,8 @@ from structures.admin import VIEW, RolePermissionsMixin, is_national_staff
 from structures.enums import MembershipRole
 from structures.models import Coordination, Promeneur, StructureMembership
 
-from .models import User
+from .models import Invitation, User
+from .services import promeneur_deactivate, user_deactivate
 
 # Roles come from memberships and flags (design §2), never from groups or auth permissions.
 admin.site.unregister(Group)
@@ -149,6 +150,25 @@ class UserAdmin(RolePermissionsMixin, DjangoUserAdmin):
         ),
     )
     inlines = [UserCoordinationInline, UserStructureMembershipInline]
+    actions = ["deactivate_accounts"]
+
+    @admin.action(
+        description="Désactiver les comptes (départ : accès coupé, demandes remises)", permissions=["change"]
+    )
+    def deactivate_accounts(self, request, queryset):
+        """A person leaves: no access at once; a promeneur's requests go back to the structure's
+        pool and their public profile is hidden (accounts.services)."""
+        count = 0
+        for user in queryset.select_related("promeneur"):
+            if user.pk == request.user.pk or (user.is_superuser and not request.user.is_superuser):
+                continue
+            promeneur = getattr(user, "promeneur", None)
+            if promeneur is not None:
+                promeneur_deactivate(promeneur=promeneur, by=request.user)
+            else:
+                user_deactivate(user=user, by=request.user)
+            count += 1
+        self.message_user(request, f"{count} compte(s) désactivé(s).", messages.SUCCESS)
 
     def get_scoped_queryset(self, request, queryset):
         """A coordinator reaches the promeneurs and referents of their départements' structures."""
@@ -216,3 +236,24 @@ class UserAdmin(RolePermissionsMixin, DjangoUserAdmin):
     @admin.display(description="promeneur·se", boolean=True, ordering="has_promeneur_profile")
     def is_promeneur_account(self, obj):
         return obj.has_promeneur_profile
+
+
+@admin.register(Invitation)
+class InvitationAdmin(RolePermissionsMixin, admin.ModelAdmin):
+    """Invitations are sent from the dashboard (scoped by role); the admin only shows them."""
+
+    caf_staff_permissions = VIEW
+    list_display = (
+        "email",
+        "role",
+        "department",
+        "structure",
+        "invited_by",
+        "created_at",
+        "expires_at",
+        "used_at",
+    )
+    list_filter = ("role",)
+    search_fields = ("email",)
+    readonly_fields = [field.name for field in Invitation._meta.fields if field.name != "token_hash"]
+    exclude = ("token_hash",)

@@ -1,9 +1,16 @@
+import datetime
+import hashlib
+import uuid
 from functools import cached_property
 
+from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
+from django.core import signing
 from django.db import models
+from django.db.models import Q
 from django.db.models.functions import Lower
+from django.urls import reverse
 from django.utils import timezone
 
 
@@ -126,3 +133,126 @@ class User(AbstractBaseUser, PermissionsMixin):
         if self.is_moderator:
             labels.append("modération")
         return labels
+
+
+class InvitationRole(models.TextChoices):
+    COORDINATOR = "coordinator", "Coordination départementale"
+    REFERENT = "referent", "Référent·e de structure"
+    PROMENEUR = "promeneur", "Promeneur·se"
+
+
+class InvitationQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """CAF staff see every invitation; others, those they sent."""
+        if user.is_superuser or user.is_caf_staff:
+            return self
+        return self.filter(invited_by=user)
+
+
+class Invitation(models.Model):
+    """An invitation to create an account with a role, by e-mail, valid once and for a few days.
+
+    The link's token is not stored: it is an HMAC of the invitation's UUID under SECRET_KEY
+    (`token`), so the e-mail can be written later by the outbox from the invitation id alone; only
+    its SHA-256 is stored (`token_hash`), to find the invitation from the link.
+    """
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    email = models.EmailField("adresse e-mail")
+    first_name = models.CharField("prénom", max_length=150)
+    last_name = models.CharField("nom", max_length=150, blank=True)
+    job = models.CharField("métier", max_length=120, blank=True, help_text="Pour un·e promeneur·se.")
+    role = models.CharField("rôle", max_length=20, choices=InvitationRole.choices)
+    department = models.ForeignKey(
+        "structures.Department",
+        verbose_name="département",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    structure = models.ForeignKey(
+        "structures.Structure",
+        verbose_name="structure",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="invitations",
+    )
+    invited_by = models.ForeignKey(
+        User,
+        verbose_name="invité·e par",
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="invitations_sent",
+    )
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField("envoyée le", default=timezone.now)
+    expires_at = models.DateTimeField("valable jusqu’au")
+    used_at = models.DateTimeField("acceptée le", null=True, blank=True)
+    user = models.ForeignKey(
+        User,
+        verbose_name="compte",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="invitations_accepted",
+    )
+
+    objects = InvitationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "invitation"
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(role="coordinator") | Q(department__isnull=False),
+                name="invitation_coordinator_has_department",
+            ),
+            models.CheckConstraint(
+                condition=Q(role="coordinator") | Q(structure__isnull=False),
+                name="invitation_member_has_structure",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.email} — {self.get_role_display()}"
+
+    def save(self, *args, **kwargs):
+        if not self.token_hash:
+            self.token_hash = self.hash_token(self.token)
+        if not self.expires_at:
+            self.expires_at = self.created_at + datetime.timedelta(days=settings.INVITATION_VALID_DAYS)
+        super().save(*args, **kwargs)
+
+    @property
+    def token(self):
+        return signing.Signer(salt="accounts.invitation").signature(str(self.uuid))
+
+    @staticmethod
+    def hash_token(token):
+        return hashlib.sha256(token.encode()).hexdigest()
+
+    @classmethod
+    def from_token(cls, token):
+        """The invitation of a link's token, or None."""
+        return (
+            cls.objects.select_related("structure", "department")
+            .filter(token_hash=cls.hash_token(token))
+            .first()
+        )
+
+    def get_accept_url(self):
+        return reverse("invitation_accept", kwargs={"token": self.token})
+
+    @property
+    def is_used(self):
+        return self.used_at is not None
+
+    @property
+    def is_expired(self):
+        return timezone.now() >= self.expires_at
+
+    @property
+    def scope(self):
+        return self.department if self.role == InvitationRole.COORDINATOR else self.structure

@@ -6,4 +6,5 @@ app_name = "accounts"
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
+    path("invitations/", views.invitation_list, name="invitation_list"),
 ]

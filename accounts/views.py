@@ -1,6 +1,21 @@
-from django.shortcuts import render
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
 
 from comments.models import can_moderate
+
+from .forms import InvitationAcceptForm, InvitationForm
+from .models import Invitation, User
+from .services import (
+    InvitationUnusable,
+    invitable_roles,
+    invitation_accept,
+    invitation_check,
+    invitation_create,
+)
 
 
 def dashboard(request):
@@ -12,5 +27,87 @@ def dashboard(request):
         "referent_structures": user.structure_memberships.select_related("structure"),
         "coordinations": user.coordinations.select_related("department"),
         "can_moderate": can_moderate(user),
+        "can_invite": bool(invitable_roles(user)),
     }
     return render(request, "accounts/dashboard.html", context)
+
+
+def invitation_list(request):
+    """Invitations sent, and the form to send one, for those who may invite; 404 for others."""
+    user = request.user
+    if not invitable_roles(user):
+        raise Http404
+    form = InvitationForm(data=request.POST or None, user=user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        invitation = invitation_create(
+            by=user,
+            email=data["email"],
+            first_name=data["first_name"],
+            last_name=data["last_name"],
+            role=data["role"],
+            job=data.get("job", ""),
+            department=data.get("department"),
+            structure=data.get("structure"),
+        )
+        messages.success(request, f"Invitation envoyée à {invitation.email}.")
+        return redirect("accounts:invitation_list")
+    invitations = Invitation.objects.visible_to(user).select_related("structure", "department", "invited_by")
+    return render(request, "accounts/invitation_list.html", {"form": form, "invitations": invitations[:200]})
+
+
+UNUSABLE = {
+    "used": ("Cette invitation a déjà été utilisée.", 410),
+    "expired": ("Cette invitation a expiré.", 410),
+}
+
+
+@login_not_required
+@never_cache
+def invitation_accept_view(request, token):
+    """The invitation's link: choose a password, once, before it expires."""
+    invitation = Invitation.from_token(token)
+    if invitation is None:
+        return render(
+            request,
+            "accounts/invitation_invalid.html",
+            {"reason": "Ce lien d’invitation n’est pas valide."},
+            status=404,
+        )
+    try:
+        invitation_check(invitation)
+    except InvitationUnusable as error:
+        reason, status = UNUSABLE[error.reason]
+        return render(request, "accounts/invitation_invalid.html", {"reason": reason}, status=status)
+
+    existing = User.objects.filter(email__iexact=invitation.email).first()
+    if existing is not None:
+        # The account exists: its owner accepts the role once signed in (no password set here).
+        if request.user.is_authenticated and request.user.pk == existing.pk:
+            if request.method == "POST":
+                invitation_accept(invitation=invitation, user=request.user)
+                messages.success(request, "Invitation acceptée : votre nouveau rôle est actif.")
+                return redirect("accounts:dashboard")
+            return render(
+                request,
+                "accounts/invitation_accept.html",
+                {"invitation": invitation, "form": None, "login_url": ""},
+            )
+        login_url = f"{reverse('account_login')}?next={request.path}"
+        return render(
+            request,
+            "accounts/invitation_accept.html",
+            {"invitation": invitation, "form": None, "login_url": login_url},
+        )
+
+    form = InvitationAcceptForm(data=request.POST or None, invitation=invitation)
+    if request.method == "POST" and form.is_valid():
+        invitation_accept(invitation=invitation, password=form.cleaned_data["password1"])
+        messages.success(
+            request,
+            "Votre compte est créé. Connectez-vous, puis configurez la double authentification.",
+        )
+        return redirect("account_login")
+    return render(
+        request, "accounts/invitation_accept.html", {"invitation": invitation, "form": form, "login_url": ""}
+    )

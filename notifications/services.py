@@ -92,24 +92,27 @@ def notifications_enqueue(ids: Iterable[int]):
     if not ids:
         return 0
     app = send_notification.app
+    if app.conf.task_always_eager:
+        # The embedded default (no broker): each task runs here and now, e-mail included.
+        for pk in ids:
+            try:
+                send_notification.apply_async(args=[pk])
+            except Exception:
+                logger.exception("Échec de l’envoi immédiat de la notification %s.", pk)
+        return len(ids)
     published = 0
     try:
-        if app.conf.task_always_eager:
-            # The embedded default (no broker): the task runs here and now, e-mail included.
+        with app.producer_or_acquire() as producer:
             for pk in ids:
-                send_notification.apply_async(args=[pk])
+                send_notification.apply_async(args=[pk], producer=producer)
                 published += 1
-        else:
-            with app.producer_or_acquire() as producer:
-                for pk in ids:
-                    send_notification.apply_async(args=[pk], producer=producer)
-                    published += 1
     except Exception:
         logger.warning(
-            "Notifications non publiées (%d sur %d) : le broker ne répond pas ; elles restent en "
-            "attente et le balayage les enverra.",
+            "Notifications non publiées (%d sur %d, ids %s) : le broker ne répond pas ; elles restent "
+            "en attente et le balayage les enverra.",
             len(ids) - published,
             len(ids),
+            ids[published:],
             exc_info=True,
         )
     return published
@@ -217,22 +220,25 @@ def _deliver(notification_id):
 
 
 def _record_failure(notification_id, error):
-    """Step 3: pending again after a back-off, or failed after the last attempt. Returns the delay."""
+    """Step 3: pending again after a back-off, or failed after the last attempt.
+
+    Returns (status, seconds before the next attempt or None).
+    """
     now = timezone.now()
     with transaction.atomic():
         row = Notification.objects.select_for_update().filter(pk=notification_id).first()
         if row is None or row.status != NotificationStatus.SENDING:
-            return None
+            return "busy", None  # another run took the row over meanwhile
         row.last_error = _describe(error)
+        delay = None
         if row.attempts >= settings.NOTIFICATION_MAX_ATTEMPTS:
             row.status = NotificationStatus.FAILED
-            delay = None
         else:
             row.status = NotificationStatus.PENDING
             delay = retry_delay(row.attempts)
             row.next_attempt_at = now + datetime.timedelta(seconds=delay)
         row.save(update_fields=["status", "last_error", "next_attempt_at"])
-    return delay
+    return ("retry" if delay else "failed"), delay
 
 
 @dataclass(frozen=True)
@@ -253,8 +259,7 @@ def notification_send(*, notification_id, now=None):
         return SendOutcome(_deliver(notification_id))
     except Exception as error:
         logger.warning("Échec de l’envoi de la notification %s.", notification_id, exc_info=True)
-        delay = _record_failure(notification_id, error)
-        return SendOutcome("failed" if delay is None else "retry", retry_in=delay)
+        return SendOutcome(*_record_failure(notification_id, error))
 
 
 def outbox_sweep(*, now=None, after_seconds=None, limit=5000):
@@ -296,7 +301,7 @@ def notifications_retry(*, queryset):
 
 
 def notifications_purge(*, before):
-    """Delete the notifications done with before `before` (retention); returns how many."""
-    done = (NotificationStatus.SENT, NotificationStatus.DIGESTED, NotificationStatus.SKIPPED)
-    deleted, _ = Notification.objects.filter(status__in=done, created_at__lt=before).delete()
+    """Delete the notifications created before `before` and done with (retention); how many."""
+    in_flight = (NotificationStatus.PENDING, NotificationStatus.SENDING, NotificationStatus.HELD)
+    deleted, _ = Notification.objects.filter(created_at__lt=before).exclude(status__in=in_flight).delete()
     return deleted

@@ -6,7 +6,9 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.static import serve
 
-# The admin's login goes through allauth: same rate limits, and later the same second factor.
+from accounts import views as accounts_views
+
+# The admin's login goes through allauth: same rate limits, same second factor.
 admin.site.login = secure_admin_login(admin.site.login)
 admin.site.site_header = "Promeneurs du Net — administration"
 admin.site.site_title = "Promeneurs du Net"
@@ -19,7 +21,9 @@ urlpatterns = [
     path("", include("news.urls")),
     path("", include("comments.urls")),
     path("", include("notifications.urls")),
+    path("", include("stats.urls")),
     path("captcha/", include("promeneurs.captcha_urls")),
+    path("comptes/invitation/<str:token>/", accounts_views.invitation_accept_view, name="invitation_accept"),
     path("comptes/", include("allauth.urls")),
     path("tableau-de-bord/", include("accounts.urls")),
     path("admin/", admin.site.urls),

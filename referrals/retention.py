@@ -9,8 +9,8 @@
 - **Withdrawn requests** are erased at once, by the withdrawal itself
   (`contact_request_withdraw`); the daily run erases any that would have escaped it.
 - **The access log** is deleted after `ACCESS_LOG_RETENTION_MONTHS` (12) months.
-- **Sent notifications** (a reference and themes, never content) are deleted after
-  `NOTIFICATION_RETENTION_MONTHS` (12) months.
+- **Notifications** (a reference and themes, never content) are deleted after
+  `NOTIFICATION_RETENTION_MONTHS` (12) months, unless still to be sent.
 - **Follow-up links** expire by themselves: they are signed with a timestamp and refused after
   `FOLLOW_UP_LINK_DAYS` days (`referrals.views.public.request_for_token`). Nothing is stored, so
   there is nothing to delete.

@@ -556,9 +556,23 @@ class PromeneurAdmin(RolePermissionsMixin, CsvImportExportMixin, admin.ModelAdmi
     def suspend_promeneurs(self, request, queryset):
         self.change_statuses(request, queryset, PromeneurStatus.SUSPENDED)
 
-    @admin.action(description="Marquer comme parti·es", permissions=["change"])
+    @admin.action(
+        description="Départ : désactiver le compte, remettre les demandes à la structure, masquer le profil",
+        permissions=["change"],
+    )
     def mark_promeneurs_as_left(self, request, queryset):
-        self.change_statuses(request, queryset, PromeneurStatus.LEFT)
+        from accounts.services import promeneur_deactivate
+
+        left = returned = 0
+        for promeneur in queryset.exclude(status=PromeneurStatus.LEFT).order_by("pk"):
+            returned += promeneur_deactivate(promeneur=promeneur, by=request.user)
+            left += 1
+            self.log_change(request, promeneur, "Départ : compte désactivé, demandes remises à la structure.")
+        self.message_user(
+            request,
+            f"{left} départ(s) enregistré(s) : comptes désactivés, {returned} demande(s) remise(s) "
+            "à la file de leur structure, profils masqués.",
+        )
 
 
 # --- Trainings and charter --------------------------------------------------------------------

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    "csp",
     "captcha",
     "import_export",
     # The portal
@@ -58,6 +59,7 @@ INSTALLED_APPS = [
     "news",
     "comments",
     "notifications",
+    "stats",
     "pages",
 ]
 
@@ -72,6 +74,10 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "accounts.middleware.SecurityHeadersMiddleware",
+    "accounts.middleware.SessionLimitsMiddleware",
+    "accounts.middleware.SecondFactorMiddleware",
 ]
 
 ROOT_URLCONF = "promeneurs.urls"
@@ -264,6 +270,29 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Promeneurs du Net] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Promeneurs du Net"
+MFA_ADAPTER = "accounts.adapters.MFAAdapter"
+# Every account that can open the dashboard or the admin must pass a second factor (TOTP or a
+# recovery code): accounts/middleware.py. Off only in the test settings (force_login).
+MFA_REQUIRED = env.bool("DJANGO_MFA_REQUIRED", default=True)
+# allauth's rate limits, on the default cache (Redis in production, shared by every process).
+# A wrong password or TOTP code: 5 per account in 15 minutes (then locked out), 10 per IP a minute.
+LOGIN_ATTEMPTS_LIMIT = env.int("DJANGO_LOGIN_ATTEMPTS_LIMIT", default=5)
+LOGIN_ATTEMPTS_TIMEOUT = env.int("DJANGO_LOGIN_ATTEMPTS_TIMEOUT", default=15 * 60)
+ACCOUNT_RATE_LIMITS = {
+    "login": "30/m/ip",
+    "login_failed": f"10/m/ip,{LOGIN_ATTEMPTS_LIMIT}/{LOGIN_ATTEMPTS_TIMEOUT}s/key",
+    "reset_password": "20/m/ip,3/h/key",
+    "reset_password_from_key": "20/m/ip",
+    "change_password": "5/m/user",
+    "reauthenticate": "10/m/user",
+}
+# Invitations (accounts/models.py): the link is valid this many days, once.
+INVITATION_VALID_DAYS = env.int("DJANGO_INVITATION_VALID_DAYS", default=7)
+# Signed-in sessions end after 30 minutes without a request and 12 hours after the login
+# (accounts/middleware.py); the cookie and the stored session never outlive the 12 hours.
+SESSION_IDLE_SECONDS = env.int("DJANGO_SESSION_IDLE_SECONDS", default=30 * 60)
+SESSION_MAX_SECONDS = env.int("DJANGO_SESSION_MAX_SECONDS", default=12 * 3600)
+SESSION_COOKIE_AGE = SESSION_MAX_SECONDS
 
 # --- Internationalisation ---------------------------------------------------------------------
 
@@ -316,6 +345,34 @@ SESSION_COOKIE_SAMESITE = "Lax"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Production cookie names with the __Host- prefix (secure, no Domain, path /): only with secure cookies.
+if env.bool("DJANGO_HOST_PREFIXED_COOKIES", default=SESSION_COOKIE_SECURE and CSRF_COOKIE_SECURE):
+    SESSION_COOKIE_NAME = "__Host-sessionid"
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
+PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
+
+# Content-Security-Policy (django-csp 4): no inline script or style anywhere.
+_tile_origin = ""
+if MAP_TILE_URL:
+    from urllib.parse import urlsplit
+
+    _tile = urlsplit(MAP_TILE_URL.replace("{s}", "a"))
+    _tile_host = _tile.netloc.replace("a.", "*.", 1) if "{s}" in MAP_TILE_URL else _tile.netloc
+    _tile_origin = f"{_tile.scheme}://{_tile_host}"
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:", *([_tile_origin] if _tile_origin else [])],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    },
+}
 
 # --- Logging ----------------------------------------------------------------------------------
 

@@ -19,3 +19,6 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 MEDIA_ROOT = BASE_DIR / ".pytest-media"  # noqa: F405
 # No collectstatic in tests: whitenoise reads the files through the finders.
 WHITENOISE_AUTOREFRESH = True
+# The suite signs users in with `client.force_login`, which skips the second factor: the tests of
+# the second factor (tests/security/) switch it on with the `settings` fixture.
+MFA_REQUIRED = False

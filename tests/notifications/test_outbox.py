@@ -4,6 +4,7 @@ import datetime
 import smtplib
 import threading
 from unittest import mock
+from urllib.parse import urlsplit
 
 import pytest
 from celery.exceptions import Retry
@@ -31,7 +32,7 @@ def record(users, kind=NotificationKind.REQUEST_NEW, context=CONTEXT, **kwargs):
 
 
 def test_rows_are_written_in_the_callers_transaction_and_sent_after_its_commit(
-    world, django_capture_on_commit_callbacks
+    world, django_capture_on_commit_callbacks, settings
 ):
     user = world["promeneur"].user
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
@@ -47,7 +48,8 @@ def test_rows_are_written_in_the_callers_transaction_and_sent_after_its_commit(
     assert row.sent_at is not None
     [message] = mail.outbox
     assert message.to == [user.email]
-    assert message.extra_headers["Message-ID"] == f"<notification-{row.pk}@127.0.0.1>"
+    domain = urlsplit(settings.SITE_URL).hostname
+    assert message.extra_headers["Message-ID"] == f"<notification-{row.pk}@{domain}>"
 
 
 def test_a_rolled_back_event_records_nothing_and_sends_nothing(world, django_capture_on_commit_callbacks):

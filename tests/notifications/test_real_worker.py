@@ -107,9 +107,12 @@ def test_a_request_sent_while_the_broker_is_down_is_delivered_once_it_is_back(ha
         assert {row.recipient for row in rows} == {world["promeneur"].user, world["colleague"].user}
         assert {row.status for row in rows} == {NotificationStatus.PENDING}
 
-        # The broker is back, a worker starts, the sweep (as beat runs it every minute) enqueues.
+        # A worker starts while the broker is still away: it waits for it (retry on start-up).
+        worker = harness.worker("w1", broker.url, wait=False)
+        wait_until(lambda: "Cannot connect to redis" in worker.read_log(), 60, "the worker to retry")
+        # The broker is back; the sweep, as beat runs it every minute, enqueues what waits.
         broker.start()
-        harness.worker("w1", broker.url)
+        wait_until(worker.ready, 90, "the worker to connect", describe=worker.read_log)
         with sender(broker.url) as celery:
             celery.send_task("notifications.tasks.sweep_outbox", kwargs={"after_seconds": 0})
             wait_delivered(harness, broker, rows)

@@ -135,15 +135,16 @@ def test_access_logs_go_after_twelve_months_and_sent_notifications_too(world, re
         )
 
     old_sent = notification(datetime.timedelta(days=367), NotificationStatus.SENT)
-    old_failed = notification(datetime.timedelta(days=367), NotificationStatus.FAILED)  # kept: to look into
+    notification(datetime.timedelta(days=367), NotificationStatus.FAILED)
+    old_pending = notification(datetime.timedelta(days=367), NotificationStatus.PENDING)  # still to send
     recent_sent = notification(datetime.timedelta(days=360), NotificationStatus.SENT)
 
     with freeze_time(NOW):
         result = apply_retention.apply().get()
 
-    assert (result["access_logs_deleted"], result["notifications_deleted"]) == (1, 1)
+    assert (result["access_logs_deleted"], result["notifications_deleted"]) == (1, 2)
     assert set(AccessLog.objects.values_list("pk", flat=True)) == {recent_log.pk}
-    assert set(Notification.objects.values_list("pk", flat=True)) == {old_failed.pk, recent_sent.pk}
+    assert set(Notification.objects.values_list("pk", flat=True)) == {old_pending.pk, recent_sent.pk}
     assert not AccessLog.objects.filter(pk=old_log.pk).exists()
     assert not Notification.objects.filter(pk=old_sent.pk).exists()
 

@@ -334,10 +334,10 @@ class Harness:
         self.started.append(server)
         return server.start() if start else server
 
-    def worker(self, name, redis_url, **options):
+    def worker(self, name, redis_url, *, wait=True, **options):
         worker = Worker(self.directory, name, redis_url, self.mailbox, **options)
         self.started.append(worker)
-        return worker.start()
+        return worker.start(wait=wait)
 
     def block_file(self):
         """While this file exists, the workers started with it hold every e-mail they send."""

@@ -662,13 +662,27 @@ def test_suspend_action_only_suspends_labelled_promeneurs(client, caf_staff, pro
     ]
 
 
-def test_left_action_marks_everyone_but_those_already_gone(client, caf_staff, promeneurs_in_every_status):
+def test_left_action_closes_accounts_returns_requests_and_hides_profiles(
+    client, caf_staff, promeneurs_in_every_status
+):
+    from referrals.enums import RequestStatus
+    from tests.referrals.factories import ContactRequestFactory
+
+    labelled = promeneurs_in_every_status[PromeneurStatus.LABELLED]
+    request = ContactRequestFactory(
+        structure=labelled.structure, assignee=labelled, status=RequestStatus.IN_CONTACT
+    )
     client.force_login(caf_staff)
     response = run_action(client, "mark_promeneurs_as_left", promeneurs_in_every_status.values())
     assert set(statuses(promeneurs_in_every_status).values()) == {PromeneurStatus.LEFT}
     assert messages_of(response) == [
-        "4 promeneur·ses passé·es à « Parti·e ». 1 ignoré·e : ce passage n’est pas autorisé depuis son statut."
+        "4 départ(s) enregistré(s) : comptes désactivés, 1 demande(s) remise(s) à la file de leur "
+        "structure, profils masqués."
     ]
+    labelled.user.refresh_from_db()
+    request.refresh_from_db()
+    assert not labelled.user.is_active
+    assert (request.status, request.assignee) == (RequestStatus.NEW, None)
 
 
 def test_status_action_is_written_in_the_admin_history(client, caf_staff, promeneurs_in_every_status):

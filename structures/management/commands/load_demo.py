@@ -12,6 +12,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.demo import give_demo_accounts_totp
 from accounts.models import User
 from news.demo import load_demo_articles
 from structures.enums import ConventionStatus, Funder, MembershipRole, Network, PromeneurStatus, StructureKind
@@ -352,3 +353,5 @@ class Command(BaseCommand):
             role=MembershipRole.REFERENT,
         )
         load_demo_articles(author=users["moderation@demo.test"])
+        # Every demo account shares one TOTP secret, written in the README (demo only).
+        give_demo_accounts_totp(users.values())

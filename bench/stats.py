@@ -1,0 +1,108 @@
+"""Benchmark of the statistics pages as data grows (a script, not a test).
+
+Seeds the database up to each size with `manage.py seed_volume`, then times each statistics page
+(the page itself, each figure's CSV, each chart) as CAF staff (national), a coordinator and a
+referent, through Django's test client: the database work and rendering, without a web server.
+
+It needs PostgreSQL (the SQLite embedded default has no percentile_cont and is not what production
+runs) and a database you can fill — never production. It can take long: at 1,000,000 requests,
+seeding takes tens of minutes. Sizes are arguments:
+
+    createdb -h 127.0.0.1 -U postgres pdn_bench
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/pdn_bench DJANGO_DEBUG=true \\
+        .venv/bin/python manage.py migrate
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/pdn_bench DJANGO_DEBUG=true \\
+        .venv/bin/python -m bench.stats --sizes 10000 1000000 --structures 10000 --repeat 3
+
+Each size is reached by adding requests to what is already there (sizes in increasing order).
+"""
+
+import argparse
+import os
+import statistics
+import sys
+import time
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 1_000_000])
+    parser.add_argument("--structures", type=int, default=10_000)
+    parser.add_argument("--batch", type=int, default=5000)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--year", type=int, default=None)
+    args = parser.parse_args(argv)
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "promeneurs.settings.base")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext, override_settings
+
+    from accounts.models import User
+    from referrals.models import ContactRequest
+    from stats.queries import FIGURES, current_year
+    from structures.models import Coordination, Structure, StructureMembership
+
+    if connection.vendor != "postgresql":
+        sys.exit("Ce banc d’essai demande PostgreSQL : définissez DATABASE_URL.")
+    year = args.year or current_year()
+
+    def users():
+        caf, _ = User.objects.get_or_create(email="bench-caf@example.test", defaults={"is_caf_staff": True})
+        coordinator, _ = User.objects.get_or_create(email="bench-coord@example.test")
+        busiest = Structure.objects.order_by("-pk").first()
+        Coordination.objects.get_or_create(user=coordinator, department_id=busiest.department_id)
+        referent, _ = User.objects.get_or_create(email="bench-ref@example.test")
+        StructureMembership.objects.get_or_create(user=referent, structure=busiest)
+        return {"CAF (national)": caf, "coordination": coordinator, "référent·e": referent}
+
+    def timed(client, url):
+        durations, queries = [], 0
+        for _ in range(args.repeat):
+            with CaptureQueriesContext(connection) as captured:
+                started = time.perf_counter()
+                response = client.get(url)
+                durations.append(time.perf_counter() - started)
+            assert response.status_code == 200, (url, response.status_code)
+            queries = len(captured.captured_queries)
+        return statistics.median(durations), queries
+
+    structures_done = Structure.objects.count()
+    for size in sorted(args.sizes):
+        missing_structures = max(args.structures - structures_done, 0)
+        missing_requests = max(size - ContactRequest.objects.count(), 0)
+        if missing_structures or missing_requests:
+            call_command(
+                "seed_volume",
+                structures=missing_structures,
+                requests=missing_requests,
+                existing=not missing_structures,
+                batch=args.batch,
+                force=True,
+            )
+            structures_done = Structure.objects.count()
+        print(
+            f"\n== {ContactRequest.objects.count():,} demandes, {structures_done:,} structures, année {year}"
+        )
+        with override_settings(ALLOWED_HOSTS=["testserver"], MFA_REQUIRED=False):
+            for role, user in users().items():
+                client = Client()
+                client.force_login(user)
+                base = f"/tableau-de-bord/statistiques/?annee={year}"
+                seconds, queries = timed(client, base)
+                print(f"{role:<16} page               {seconds * 1000:8.0f} ms  {queries:3d} requêtes SQL")
+                for slug in FIGURES:
+                    seconds, _ = timed(
+                        client, f"/tableau-de-bord/statistiques/graphiques/{slug}.svg?annee={year}"
+                    )
+                    print(f"{role:<16} graphique {slug:<26} {seconds * 1000:8.0f} ms")
+                seconds, _ = timed(client, f"/tableau-de-bord/bilans/?annee={year}")
+                print(f"{role:<16} bilans             {seconds * 1000:8.0f} ms")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,420 @@
+"""The statistics, computed by SQL aggregation: one or a few queries per figure, whatever the volume.
+
+A `Scope` says which rows a user's figures cover (national, départements, structures); each
+`figure_*` function returns a `Figure`: the rows of a table, whose counts already went through
+`privacy.protect`, and which the page, the chart and the CSV export all show the same way.
+"""
+
+import math
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db import connection
+from django.db.models import Aggregate, Case, Count, DurationField, F, IntegerField, Q, Sum, Value, When
+from django.db.models.functions import ExtractHour, ExtractMinute, TruncMonth
+from django.utils import timezone
+
+from referrals.enums import AgeBracket, Channel, OrientationStatus, Outcome
+from referrals.models import ContactRequest, Orientation
+from structures.enums import ConventionStatus, Funder, PromeneurStatus, StructureKind, Weekday
+from structures.models import Convention, PresenceSlot, Promeneur, Structure, Theme, TrainingAttendance
+
+from .privacy import protect
+
+MONTHS = [
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+]
+FUNDING_YEARS = 5
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which rows the figures cover: `None` means no restriction at that level."""
+
+    department_ids: frozenset | None = None
+    structure_ids: frozenset | None = None
+
+    def structure_q(self, prefix=""):
+        """A filter on a structure reached through `prefix` (e.g. "from_structure__")."""
+        if self.structure_ids is not None:
+            return Q(**{f"{prefix}pk__in": self.structure_ids})
+        if self.department_ids is not None:
+            return Q(**{f"{prefix}department_id__in": self.department_ids})
+        return Q()
+
+    def requests(self):
+        queryset = ContactRequest.objects.all()
+        if self.structure_ids is not None:
+            return queryset.filter(structure_id__in=self.structure_ids)
+        if self.department_ids is not None:
+            return queryset.filter(department_id__in=self.department_ids)
+        return queryset
+
+    def structures(self):
+        return Structure.objects.filter(self.structure_q())
+
+
+@dataclass
+class Figure:
+    """A table of numbers; `headers[0]` names the rows, the other headers name the value columns."""
+
+    slug: str
+    title: str
+    headers: list
+    rows: list = field(default_factory=list)  # (label, [value, …])
+    unit: str = "count"  # count, hours, euros
+    chart: str = "bar"  # bar, horizontal
+    note: str = ""
+
+    @property
+    def series(self):
+        """The value columns, for a chart: suppressed counts ("< 5") are left out of the drawing."""
+        return [
+            (header, [chart_value(values[i]) for _, values in self.rows])
+            for i, header in enumerate(self.headers[1:])
+        ]
+
+    @property
+    def labels(self):
+        return [label for label, _ in self.rows]
+
+
+def chart_value(value):
+    return float(value) if isinstance(value, int | float | Decimal) else None
+
+
+def requests_of_year(scope, year):
+    return scope.requests().filter(created_at__year=year)
+
+
+# --- Requests ------------------------------------------------------------------------------------
+
+
+def figure_requests_by_month(scope, year):
+    counts = {
+        row["month"].month: row["n"]
+        for row in requests_of_year(scope, year)
+        .annotate(month=TruncMonth("created_at"))
+        .order_by()
+        .values("month")
+        .annotate(n=Count("pk"))
+    }
+    return Figure(
+        "demandes-par-mois",
+        f"Demandes reçues par mois en {year}",
+        ["Mois", "Demandes"],
+        [(MONTHS[m - 1], [protect(counts.get(m, 0))]) for m in range(1, 13)],
+    )
+
+
+def _by_choice(scope, year, field_name, choices):
+    counts = {
+        row[field_name]: row["n"]
+        for row in requests_of_year(scope, year).order_by().values(field_name).annotate(n=Count("pk"))
+    }
+    return [(label, [protect(counts.get(value, 0))]) for value, label in choices]
+
+
+def figure_requests_by_theme(scope, year):
+    through = ContactRequest.themes.through
+    counts = {
+        row["theme_id"]: row["n"]
+        for row in through.objects.filter(contactrequest__in=requests_of_year(scope, year))
+        .order_by()
+        .values("theme_id")
+        .annotate(n=Count("pk"))
+    }
+    themes = Theme.objects.order_by("position", "name").values_list("pk", "name")
+    return Figure(
+        "demandes-par-theme",
+        f"Demandes par thème en {year}",
+        ["Thème", "Demandes"],
+        [(name, [protect(counts.get(pk, 0))]) for pk, name in themes],
+        chart="horizontal",
+        note="Une demande peut porter sur plusieurs thèmes.",
+    )
+
+
+def figure_requests_by_age(scope, year):
+    return Figure(
+        "demandes-par-age",
+        f"Demandes par tranche d’âge en {year}",
+        ["Tranche d’âge", "Demandes"],
+        _by_choice(scope, year, "age_bracket", AgeBracket.choices),
+    )
+
+
+def figure_requests_by_channel(scope, year):
+    return Figure(
+        "demandes-par-canal",
+        f"Demandes par canal de contact souhaité en {year}",
+        ["Canal", "Demandes"],
+        _by_choice(scope, year, "channel", Channel.choices),
+    )
+
+
+def figure_requests_by_outcome(scope, year):
+    choices = [*Outcome.choices, ("", "Sans issue à ce jour (en cours, retirée ou indésirable)")]
+    return Figure(
+        "demandes-par-issue",
+        f"Issue des demandes reçues en {year}",
+        ["Issue", "Demandes"],
+        _by_choice(scope, year, "outcome", choices),
+        chart="horizontal",
+    )
+
+
+# --- Time to claim -------------------------------------------------------------------------------
+
+
+class PercentileCont(Aggregate):
+    """PostgreSQL's ordered-set aggregate: the continuous percentile of an interval or a number."""
+
+    function = "percentile_cont"
+    template = "%(function)s(%(fraction)s) WITHIN GROUP (ORDER BY %(expressions)s)"
+    allow_distinct = False
+
+    def __init__(self, expression, fraction, **extra):
+        if not 0 <= float(fraction) <= 1:
+            raise ValueError("fraction must be between 0 and 1")
+        super().__init__(expression, fraction=float(fraction), output_field=DurationField(), **extra)
+
+
+def claim_delays(scope, year):
+    """(count, median, 90th percentile) of the time between a request and its claim, as timedeltas.
+
+    PostgreSQL computes the percentiles in one query (`percentile_cont`). Elsewhere (SQLite), a
+    bounded approach: the count, then for each percentile the one or two rows around its rank,
+    fetched in order with LIMIT/OFFSET — three queries whatever the number of requests.
+    """
+    delay = F("claimed_at") - F("created_at")
+    claimed = requests_of_year(scope, year).filter(claimed_at__isnull=False, claimed_at__gte=F("created_at"))
+    if connection.vendor == "postgresql":
+        result = claimed.aggregate(
+            n=Count("pk"), median=PercentileCont(delay, 0.5), p90=PercentileCont(delay, 0.9)
+        )
+        return result["n"], result["median"], result["p90"]
+    ordered = claimed.annotate(delay=delay).order_by("delay").values_list("delay", flat=True)
+    n = claimed.count()
+    results = []
+    for fraction in (0.5, 0.9):
+        position = fraction * max(n - 1, 0)
+        low = math.floor(position)
+        values = list(ordered[low : low + 2])
+        if not values:
+            results.append(None)
+            continue
+        high_value = values[1] if len(values) > 1 else values[0]
+        results.append(values[0] + (high_value - values[0]) * (position - low))
+    return n, results[0], results[1]
+
+
+def hours(delta):
+    return None if delta is None else round(delta.total_seconds() / 3600, 1)
+
+
+def figure_claim_delay(scope, year):
+    n, median, p90 = claim_delays(scope, year)
+    protected = protect(n)
+    hidden = not isinstance(protected, int) or n == 0
+    rows = [
+        ("Demandes prises en charge", [protected]),
+        ("Délai médian (heures)", [None if hidden else hours(median)]),
+        ("Délai du 90ᵉ centile (heures)", [None if hidden else hours(p90)]),
+    ]
+    return Figure(
+        "delai-de-prise-en-charge",
+        f"Délai de prise en charge des demandes reçues en {year}",
+        ["Mesure", "Valeur"],
+        rows,
+        unit="hours",
+        note="Entre la réception et la prise en charge. Les délais ne sont pas calculés sur moins de 5 demandes.",
+    )
+
+
+# --- Orientations, promeneurs, hours, funding, structures ----------------------------------------
+
+
+def figure_orientations(scope, year):
+    sent, received = scope.structure_q("from_structure__"), scope.structure_q("to_structure__")
+    result = (
+        Orientation.objects.filter(sent | received, created_at__year=year)
+        .order_by()
+        .aggregate(
+            sent=Count("pk", filter=sent),
+            received=Count("pk", filter=received),
+            accepted=Count("pk", filter=received & Q(status=OrientationStatus.ACCEPTED)),
+        )
+    )
+    return Figure(
+        "orientations",
+        f"Orientations en {year}",
+        ["Orientations", "Nombre"],
+        [
+            ("Envoyées", [protect(result["sent"])]),
+            ("Reçues", [protect(result["received"])]),
+            ("Reçues et acceptées", [protect(result["accepted"])]),
+        ],
+    )
+
+
+def active_labelled_promeneurs(scope):
+    return Promeneur.objects.filter(
+        Q(user__isnull=True) | Q(user__is_active=True),
+        scope.structure_q("structure__"),
+        status=PromeneurStatus.LABELLED,
+    )
+
+
+def figure_promeneurs(scope, year):
+    n = active_labelled_promeneurs(scope).count()
+    return Figure(
+        "promeneurs",
+        "Promeneur·ses labellisé·es en activité",
+        ["Promeneur·ses", "Nombre"],
+        [("Labellisé·es, compte actif", [protect(n)])],
+        note="À ce jour, quelle que soit l’année choisie.",
+    )
+
+
+def slot_minutes():
+    """A slot's length in minutes, in SQL; a slot whose end is before its start ends the next day."""
+    start = ExtractHour("start") * 60 + ExtractMinute("start")
+    end = ExtractHour("end") * 60 + ExtractMinute("end")
+    wrap = Case(When(end__lte=F("start"), then=Value(24 * 60)), default=Value(0), output_field=IntegerField())
+    return end - start + wrap
+
+
+def figure_online_hours(scope, year):
+    minutes = {
+        row["weekday"]: row["minutes"] or 0
+        for row in PresenceSlot.objects.filter(promeneur__in=active_labelled_promeneurs(scope))
+        .order_by()
+        .values("weekday")
+        .annotate(minutes=Sum(slot_minutes()))
+    }
+    rows = [(label, [round(float(minutes.get(day, 0)) / 60, 1)]) for day, label in Weekday.choices]
+    rows.append(("Total par semaine", [round(sum(float(m) for m in minutes.values()) / 60, 1)]))
+    return Figure(
+        "heures-en-ligne",
+        "Heures de présence en ligne déclarées, par jour de la semaine",
+        ["Jour", "Heures"],
+        rows,
+        unit="hours",
+        note="Somme des créneaux hebdomadaires des promeneur·ses labellisé·es, à ce jour.",
+    )
+
+
+def figure_funding(scope, year):
+    totals = {
+        (row["year"], row["funder"]): row["total"]
+        for row in Convention.objects.filter(
+            scope.structure_q("structure__"),
+            status__in=[ConventionStatus.SIGNED, ConventionStatus.ENDED],
+            year__gt=year - FUNDING_YEARS,
+            year__lte=year,
+        )
+        .order_by()
+        .values("year", "funder")
+        .annotate(total=Sum("amount"))
+    }
+    years = range(year - FUNDING_YEARS + 1, year + 1)
+    return Figure(
+        "financements",
+        f"Financements des conventions signées, de {years[0]} à {year}",
+        ["Année", *[f"{label} (€)" for _, label in Funder.choices]],
+        [(str(y), [totals.get((y, funder), Decimal(0)) for funder, _ in Funder.choices]) for y in years],
+        unit="euros",
+    )
+
+
+def figure_structures_by_kind(scope, year):
+    counts = {
+        row["kind"]: row["n"] for row in scope.structures().order_by().values("kind").annotate(n=Count("pk"))
+    }
+    return Figure(
+        "structures-par-type",
+        "Structures par type",
+        ["Type", "Structures"],
+        [(label, [protect(counts.get(value, 0))]) for value, label in StructureKind.choices],
+        chart="horizontal",
+        note="À ce jour.",
+    )
+
+
+FIGURES = {
+    "demandes-par-mois": figure_requests_by_month,
+    "demandes-par-theme": figure_requests_by_theme,
+    "demandes-par-age": figure_requests_by_age,
+    "demandes-par-canal": figure_requests_by_channel,
+    "demandes-par-issue": figure_requests_by_outcome,
+    "delai-de-prise-en-charge": figure_claim_delay,
+    "orientations": figure_orientations,
+    "promeneurs": figure_promeneurs,
+    "heures-en-ligne": figure_online_hours,
+    "financements": figure_funding,
+    "structures-par-type": figure_structures_by_kind,
+}
+
+
+def all_figures(scope, year):
+    return [function(scope, year) for function in FIGURES.values()]
+
+
+# --- The figures an activity report is pre-filled with --------------------------------------------
+
+
+def structure_year_figures(structure, year):
+    """Raw figures of one structure and year, stored in the report (shown through `protect`)."""
+    scope = Scope(structure_ids=frozenset({structure.pk}))
+    requests = requests_of_year(scope, year)
+    through = ContactRequest.themes.through
+    themes = {
+        row["theme__name"]: row["n"]
+        for row in through.objects.filter(contactrequest__in=requests)
+        .order_by()
+        .values("theme__name")
+        .annotate(n=Count("pk"))
+    }
+    outcome_labels = dict(Outcome.choices)
+    outcomes = {
+        outcome_labels[row["outcome"]]: row["n"]
+        for row in requests.exclude(outcome="").order_by().values("outcome").annotate(n=Count("pk"))
+    }
+    raw_orientations = Orientation.objects.filter(
+        Q(from_structure=structure) | Q(to_structure=structure), created_at__year=year
+    ).aggregate(
+        sent=Count("pk", filter=Q(from_structure=structure)),
+        received=Count("pk", filter=Q(to_structure=structure)),
+        accepted=Count("pk", filter=Q(to_structure=structure, status=OrientationStatus.ACCEPTED)),
+    )
+    trainings = TrainingAttendance.objects.filter(
+        promeneur__structure=structure, attended=True, training__starts_on__year=year
+    ).count()
+    return {
+        "requests": requests.count(),
+        "themes": dict(sorted(themes.items())),
+        "outcomes": outcomes,
+        "orientations": raw_orientations,
+        "trainings_attended": trainings,
+        "computed_at": timezone.now().isoformat(timespec="seconds"),
+    }
+
+
+def current_year():
+    return timezone.localdate().year
+
+
+def year_choices():
+    return list(range(current_year(), 2011, -1))

@@ -1,0 +1,17 @@
+from django import template
+
+from stats.formatting import format_value
+from stats.privacy import protect
+
+register = template.Library()
+
+
+@register.filter
+def stat_value(value):
+    return format_value(value)
+
+
+@register.filter
+def protected(count):
+    """A raw count (e.g. from a report's stored figures) through the small-count rule."""
+    return format_value(protect(count))

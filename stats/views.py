@@ -1,0 +1,342 @@
+import csv
+import datetime
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import OuterRef, Subquery
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from structures.models import Department, Structure
+
+from . import services
+from .charts import render_svg
+from .enums import ActivityReportStatus
+from .formatting import format_value
+from .forms import ActivityReportForm, ReturnToDraftForm, StatsFilterForm, YearForm
+from .models import ActivityReport
+from .privacy import protect
+from .queries import FIGURES, Scope, all_figures, current_year
+
+# --- Who sees what ---------------------------------------------------------------------------------
+
+
+def is_national(user):
+    return user.is_superuser or user.is_caf_staff
+
+
+def stats_access_or_404(user):
+    """The user's statistics scope and the départements they may filter by (None: no filter)."""
+    if is_national(user):
+        return Scope(), Department.objects.all()
+    if user.coordinated_department_ids:
+        ids = frozenset(user.coordinated_department_ids)
+        return Scope(department_ids=ids), Department.objects.filter(pk__in=ids)
+    if user.referent_structure_ids:
+        return Scope(structure_ids=frozenset(user.referent_structure_ids)), None
+    raise Http404("Pas de statistiques pour ce compte.")
+
+
+def filtered_scope(request):
+    """(scope, form, year, query string) of a statistics request."""
+    scope, departments = stats_access_or_404(request.user)
+    data = request.GET if "annee" in request.GET or "departement" in request.GET else None
+    form = StatsFilterForm(data, departments=departments)
+    year, department = form.year(), form.department()
+    params = {"annee": year}
+    if department is not None:
+        scope = Scope(department_ids=frozenset({department.pk}))
+        params["departement"] = department.code
+    return scope, form, year, urlencode(params)
+
+
+def scope_label(user, form):
+    department = form.department()
+    if department is not None:
+        return f"Département {department}"
+    if is_national(user):
+        return "France entière"
+    if user.coordinated_department_ids:
+        return "Vos départements"
+    return "Vos structures"
+
+
+# --- Statistics ----------------------------------------------------------------------------------
+
+
+def csv_response(filename, header, rows):
+    """A CSV file for a spreadsheet in French: UTF-8 with BOM, semicolons, decimal commas."""
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.write("\ufeff")
+    writer = csv.writer(response, delimiter=";")
+    writer.writerow(header)
+    writer.writerows(rows)
+    return response
+
+
+def figure_csv(figure, year):
+    rows = ([label, *[format_value(v, grouping=False) for v in values]] for label, values in figure.rows)
+    return csv_response(f"{figure.slug}-{year}.csv", figure.headers, rows)
+
+
+def statistics(request):
+    scope, form, year, query = filtered_scope(request)
+    if request.GET.get("format") == "csv":
+        function = FIGURES.get(request.GET.get("figure", ""))
+        if function is None:
+            raise Http404("Tableau inconnu.")
+        return figure_csv(function(scope, year), year)
+    context = {
+        "form": form,
+        "year": year,
+        "query": query,
+        "scope_label": scope_label(request.user, form),
+        "figures": all_figures(scope, year),
+    }
+    return render(request, "stats/statistics.html", context)
+
+
+def chart(request, slug):
+    function = FIGURES.get(slug)
+    if function is None:
+        raise Http404("Graphique inconnu.")
+    scope, _form, year, _query = filtered_scope(request)
+    response = HttpResponse(render_svg(function(scope, year)), content_type="image/svg+xml")
+    # An SVG opened on its own must not run anything; its own <style> is allowed.
+    response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
+    response["Cache-Control"] = "private, max-age=300"
+    return response
+
+
+# --- Activity reports ------------------------------------------------------------------------------
+
+
+def report_structures(user):
+    """Structures whose reports the user may see: as referent, coordinator or CAF staff."""
+    if is_national(user):
+        return Structure.objects.all()
+    return Structure.objects.filter(pk__in=user.referent_structure_ids) | Structure.objects.filter(
+        department_id__in=user.coordinated_department_ids
+    )
+
+
+def can_validate(user, structure):
+    return is_national(user) or structure.department_id in user.coordinated_department_ids
+
+
+def can_edit(user, structure):
+    return structure.pk in user.referent_structure_ids
+
+
+def get_structure_for_reports_or_404(user, slug):
+    return get_object_or_404(report_structures(user).select_related("department"), slug=slug)
+
+
+def check_year_or_404(year):
+    if not 2012 <= year <= current_year():
+        raise Http404("Année hors de la période du programme.")
+
+
+def report_list(request):
+    user = request.user
+    if not (is_national(user) or user.coordinated_department_ids or user.referent_structure_ids):
+        raise Http404("Pas de bilans pour ce compte.")
+    form = YearForm(request.GET if "annee" in request.GET else None)
+    year = form.year()
+    reports = ActivityReport.objects.filter(structure=OuterRef("pk"), year=year)
+    structures = (
+        report_structures(user)
+        .select_related("department")
+        .annotate(report_status=Subquery(reports.values("status")[:1]))
+        .order_by("department__code", "name", "pk")
+    )
+    page = Paginator(structures, 50).get_page(request.GET.get("page"))
+    labels = dict(ActivityReportStatus.choices)
+    for structure in page:
+        structure.report_status_label = labels.get(structure.report_status, "Non commencé")
+    context = {
+        "form": form,
+        "year": year,
+        "page": page,
+        "can_export": is_national(user) or bool(user.coordinated_department_ids),
+    }
+    return render(request, "stats/report_list.html", context)
+
+
+EXPORT_HEADER = [
+    "Département",
+    "Structure",
+    "Type",
+    "Année",
+    "Statut",
+    "Demandes reçues",
+    "Orientations envoyées",
+    "Orientations reçues",
+    "Orientations acceptées",
+    "Formations suivies",
+    "Heures en ligne",
+    "Actions collectives",
+    "Commentaires",
+    "Transmis le",
+    "Verrouillé le",
+]
+
+
+def report_export(request):
+    user = request.user
+    if not (is_national(user) or user.coordinated_department_ids):
+        raise Http404("Export réservé à la coordination.")
+    year = YearForm(request.GET if "annee" in request.GET else None).year()
+    reports = ActivityReport.objects.filter(year=year).select_related("structure__department")
+    if not is_national(user):
+        reports = reports.filter(structure__department_id__in=user.coordinated_department_ids)
+
+    def date(value):
+        return value.astimezone(datetime.UTC).date().isoformat() if value else ""
+
+    def rows():
+        for report in reports.order_by("structure__department__code", "structure__name").iterator(2000):
+            figures, orientations = report.figures, report.figures.get("orientations", {})
+            yield [
+                str(report.structure.department),
+                report.structure.name,
+                report.structure.get_kind_display(),
+                report.year,
+                report.get_status_display(),
+                *[
+                    format_value(protect(n), grouping=False)
+                    for n in (
+                        figures.get("requests"),
+                        orientations.get("sent"),
+                        orientations.get("received"),
+                        orientations.get("accepted"),
+                        figures.get("trainings_attended"),
+                    )
+                ],
+                "" if report.hours_online is None else str(report.hours_online).replace(".", ","),
+                "" if report.collective_actions is None else report.collective_actions,
+                report.comments,
+                date(report.submitted_at),
+                date(report.locked_at),
+            ]
+
+    return csv_response(f"bilans-{year}.csv", EXPORT_HEADER, rows())
+
+
+def report_detail(request, slug, year):
+    user = request.user
+    structure = get_structure_for_reports_or_404(user, slug)
+    check_year_or_404(year)
+    report = ActivityReport.objects.filter(structure=structure, year=year).first()
+    editable = can_edit(user, structure)
+    if report is None and not editable:
+        raise Http404("Ce bilan n’a pas encore été commencé.")
+    form = None
+    if report is not None and report.is_editable and editable:
+        form = ActivityReportForm(data=request.POST or None, instance=report)
+        if request.method == "POST" and form.is_valid():
+            form.save()
+            messages.success(request, "Le bilan est enregistré.")
+            return redirect(report)
+    elif request.method == "POST":
+        messages.error(request, "Ce bilan ne peut plus être modifié.")
+        return redirect(request.path)
+    context = {
+        "structure": structure,
+        "year": year,
+        "report": report,
+        "form": form,
+        "can_edit": editable,
+        "can_validate": report is not None and can_validate(user, structure),
+        "return_form": ReturnToDraftForm(),
+    }
+    return render(request, "stats/report_detail.html", context)
+
+
+def _report_or_404(user, slug, year):
+    structure = get_structure_for_reports_or_404(user, slug)
+    return get_object_or_404(
+        ActivityReport.objects.select_related("structure"), structure=structure, year=year
+    )
+
+
+@require_POST
+def report_create(request, slug, year):
+    structure = get_structure_for_reports_or_404(request.user, slug)
+    check_year_or_404(year)
+    if not can_edit(request.user, structure):
+        raise Http404("Bilan réservé au ou à la référent·e de la structure.")
+    report = ActivityReport.objects.filter(structure=structure, year=year).first()
+    if report is None:
+        report = services.activity_report_create(structure=structure, year=year, by=request.user)
+        messages.success(request, "Le bilan est créé, pré-rempli avec les chiffres de l’année.")
+    return redirect(report)
+
+
+def _transition(request, slug, year, *, allowed, action, success):
+    report = _report_or_404(request.user, slug, year)
+    if not allowed(request.user, report.structure):
+        raise Http404("Action non disponible.")
+    try:
+        action(report)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, success)
+    return redirect(report)
+
+
+@require_POST
+def report_refresh(request, slug, year):
+    return _transition(
+        request,
+        slug,
+        year,
+        allowed=can_edit,
+        action=lambda report: services.activity_report_refresh_figures(report=report),
+        success="Les chiffres du bilan sont recalculés.",
+    )
+
+
+@require_POST
+def report_submit(request, slug, year):
+    return _transition(
+        request,
+        slug,
+        year,
+        allowed=can_edit,
+        action=lambda report: services.activity_report_submit(report=report, by=request.user),
+        success="Le bilan est transmis à la coordination départementale.",
+    )
+
+
+@require_POST
+def report_lock(request, slug, year):
+    return _transition(
+        request,
+        slug,
+        year,
+        allowed=can_validate,
+        action=lambda report: services.activity_report_lock(report=report, by=request.user),
+        success="Le bilan est validé et verrouillé.",
+    )
+
+
+@require_POST
+def report_return(request, slug, year):
+    form = ReturnToDraftForm(request.POST)
+    comment = form.cleaned_data["coordinator_comment"] if form.is_valid() else ""
+    return _transition(
+        request,
+        slug,
+        year,
+        allowed=can_validate,
+        action=lambda report: services.activity_report_return_to_draft(
+            report=report, by=request.user, comment=comment
+        ),
+        success="Le bilan est renvoyé au brouillon, avec votre commentaire.",
+    )

@@ -1,0 +1,71 @@
+"""In the browser: the statistics page and the activity report pass axe-core."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.accounts.factories import DEFAULT_PASSWORD, UserFactory
+from tests.referrals.factories import ContactRequestFactory
+from tests.stats.factories import ActivityReportFactory
+from tests.structures.factories import (
+    CoordinationFactory,
+    DepartmentFactory,
+    StructureFactory,
+    StructureMembershipFactory,
+)
+
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.filterwarnings("ignore:No directory at:UserWarning"),
+]
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    """The site's Content-Security-Policy forbids the inline script axe-core is injected as; our pages
+    carry no inline script or style (checked in tests/stats), so only axe's injection needs this."""
+    return {**browser_context_args, "bypass_csp": True}
+
+
+def log_in(page, live_server, email):
+    page.goto(live_server.url + "/comptes/login/")
+    page.get_by_label("Courriel").fill(email)
+    page.get_by_label("Mot de passe", exact=False).fill(DEFAULT_PASSWORD)
+    page.get_by_role("button", name="Connexion").click()
+    expect(page).to_have_url(re.compile(r"/tableau-de-bord/$"))
+
+
+def test_statistics_page_passes_axe(live_server, page, axe):
+    structure = StructureFactory(department=DepartmentFactory(code="24"))
+    for _ in range(6):
+        ContactRequestFactory(structure=structure)
+    CoordinationFactory(department=structure.department, user=UserFactory(email="coord@caf.test"))
+    log_in(page, live_server, "coord@caf.test")
+    page.goto(live_server.url + "/tableau-de-bord/statistiques/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Statistiques")
+    chart = page.get_by_role("img", name=re.compile("Graphique : Demandes reçues par mois"))
+    expect(chart).to_be_visible()
+    assert page.evaluate("(img) => img.naturalWidth", chart.element_handle()) > 0
+    assert axe(page) == []
+
+
+def test_report_pages_pass_axe(live_server, page, axe):
+    structure = StructureFactory(department=DepartmentFactory(code="24"))
+    StructureMembershipFactory(structure=structure, user=UserFactory(email="ref@structure.test"))
+    ActivityReportFactory(structure=structure, year=2025)
+    log_in(page, live_server, "ref@structure.test")
+    page.goto(f"{live_server.url}/tableau-de-bord/bilans/{structure.slug}/2025/")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Bilan d’activité 2025")
+    page.get_by_label("Heures de présence en ligne dans l’année").fill("-5")
+    page.get_by_role("button", name="Enregistrer le brouillon").click()
+    assert axe(page) == []
+    page.get_by_label("Heures de présence en ligne dans l’année").fill("120")
+    page.get_by_label("Actions collectives menées").fill("3")
+    page.get_by_role("button", name="Enregistrer le brouillon").click()
+    page.get_by_role("button", name="Transmettre à la coordination").click()
+    expect(page.get_by_text("Le bilan est transmis")).to_be_visible()
+    assert axe(page) == []
+    page.goto(f"{live_server.url}/tableau-de-bord/bilans/?annee=2025")
+    assert axe(page) == []
