@@ -22,13 +22,6 @@ pytestmark = [
 ]
 
 
-@pytest.fixture(scope="session")
-def browser_context_args(browser_context_args):
-    """The site's Content-Security-Policy forbids the inline script axe-core is injected as; our pages
-    carry no inline script or style (checked in tests/stats), so only axe's injection needs this."""
-    return {**browser_context_args, "bypass_csp": True}
-
-
 def log_in(page, live_server, email):
     page.goto(live_server.url + "/comptes/login/")
     page.get_by_label("Courriel").fill(email)
