@@ -86,12 +86,16 @@ def notifications_enqueue(ids: Iterable[int]):
     Returns how many were published. Never raises: it runs after a commit, inside the request of
     a visitor who must not see an error because the broker is down.
     """
-    from .tasks import send_notification
+    from promeneurs.celery import app
+
+    from .tasks import send_notification as shared
 
     ids = list(ids)
     if not ids:
         return 0
-    app = send_notification.app
+    # The project's app, explicitly: a shared task resolves through Celery's "current app", which
+    # any other Celery() created in the process (a test's client, say) would otherwise become.
+    send_notification = app.tasks[shared.name]
     if app.conf.task_always_eager:
         # The embedded default (no broker): each task runs here and now, e-mail included.
         for pk in ids:

@@ -156,7 +156,7 @@ def test_worker_executes_ping_task(redis_url, start_celery):
         "--without-heartbeat",
         name="worker",
     )
-    sender = Celery("test-sender", broker=redis_url, backend=redis_url)
+    sender = Celery("test-sender", broker=redis_url, backend=redis_url, set_as_current=False)
     sender.conf.update(task_serializer="json", result_serializer="json", accept_content=["json"])
     try:
         result = sender.send_task("promeneurs.ping")

@@ -108,6 +108,7 @@ def dashboard_nav(user, current):
         items.append(("referrals:department_pool", "Mon département"))
     if len(items) > 1:
         items.append(("referrals:orientation_list", "Orientations"))
+    items.append(("notifications:notification_list", "Mes notifications"))
     return [{"url": reverse(name), "label": label, "current": name == current} for name, label in items]
 
 

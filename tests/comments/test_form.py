@@ -10,6 +10,7 @@ import html
 import pytest
 from captcha.models import CaptchaStore
 from django.contrib.messages import get_messages
+from django.core.cache import cache
 from django.utils import timezone
 
 from comments.enums import CommentStatus
@@ -219,6 +220,7 @@ def test_timestamp_of_the_contact_form_is_not_accepted(client, clock, url):
 def test_rate_limit_per_address_refuses_and_keeps_the_comment(client, clock, url, settings):
     # freezegun moves the clock, which Redis expiry ignores: a local-memory cache for this test.
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    cache.clear()
     settings.FORM_RATE_LIMIT_PER_HOUR = 2
     for _ in range(2):
         assert post_comment(client, clock, url).status_code == 302
@@ -243,6 +245,7 @@ def test_rate_limit_per_address_refuses_and_keeps_the_comment(client, clock, url
 def test_refused_submissions_do_not_count_in_the_rate_limit(client, clock, url, settings):
     # freezegun moves the clock, which Redis expiry ignores: a local-memory cache for this test.
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    cache.clear()
     settings.FORM_RATE_LIMIT_PER_HOUR = 1
     for _ in range(3):
         post_comment(client, clock, url, captcha_1="zzz")

@@ -10,12 +10,6 @@ from tests.accounts.factories import DEFAULT_PASSWORD
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture(scope="session")
-def browser_context_args(browser_context_args):
-    # axe-core is injected as a script the Content-Security-Policy would refuse.
-    return {**browser_context_args, "bypass_csp": True}
-
-
 def log_in(page, live_server, email):
     page.goto(live_server.url + "/comptes/login/")
     page.get_by_label("Courriel").fill(email)

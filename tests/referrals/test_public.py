@@ -425,6 +425,7 @@ def test_refused_form_gets_a_fresh_timestamp_and_can_then_be_sent(client, clock,
 def test_rate_limit_per_address(client, clock, promeneur, settings):
     # freezegun moves the clock, which Redis expiry ignores: a local-memory cache for this test.
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    cache.clear()
     settings.FORM_RATE_LIMIT_PER_HOUR = 2
     url = f"/contact/promeneur/{promeneur.slug}/"
     assert submit(client, clock, url).status_code == 302
