@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from notifications.enums import NotificationKind
 from notifications.services import notification_record
 from referrals.enums import OPEN_STATUSES, RequestStatus
 from referrals.models import ContactRequest, RequestStatusChange
@@ -75,7 +76,9 @@ def invitation_create(
     invitation.save()
     # The invitee has no account yet: the outbox resolves the address and the link from the
     # invitation itself (`Invitation.email`, `Invitation.get_accept_url()`), never from here.
-    notification_record(kind="invitation", recipients=[], context={"invitation_id": invitation.pk})
+    notification_record(
+        kind=NotificationKind.INVITATION, invitation=invitation, context={"role": invitation.role}
+    )
     return invitation
 
 

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 
 from referrals.enums import RequestStatus
 from referrals.models import ContactRequest, Orientation
@@ -118,6 +119,7 @@ def summary(notification):
         Kind.CHARTER_DUE: f"Charte des Promeneurs du Net à signer (version {c['charter_version']})",
         Kind.CONVENTION_ENDING: f"Convention de {c['structure_name']} : fin le {_french_date(c['ends_on'])}",
         Kind.WEEKLY_DIGEST: f"Récapitulatif de la semaine {c['week']}",
+        Kind.INVITATION: "Invitation à rejoindre le portail des Promeneurs du Net",
         Kind.DAILY_DIGEST: f"Récapitulatif du jour : {c['count']} notification"
         + ("s" if c["count"] > 1 else ""),
     }
@@ -158,6 +160,8 @@ def link_paths(notifications):
         path = dashboard
         if n.to_young_person:
             path = "/"
+        elif n.kind == Kind.INVITATION and n.recipient_invitation_id is not None:
+            path = n.recipient_invitation.get_accept_url()
         elif n.kind in REQUEST_KINDS and n.context.get("request_id") in request_uuids:
             path = reverse(
                 "referrals:request_detail", kwargs={"uuid": request_uuids[n.context["request_id"]]}
@@ -179,6 +183,11 @@ def link_paths(notifications):
 
 def recipient_address(notification):
     """The address to write to, read now: a young person's may have been erased since the event."""
+    if notification.recipient_invitation_id is not None:
+        invitation = notification.recipient_invitation
+        if invitation.is_used or invitation.is_expired:
+            raise NoAddress("Invitation déjà utilisée ou expirée.")
+        return invitation.email
     if notification.to_young_person:
         found = (
             ContactRequest.objects.filter(pk=notification.recipient_request_id)
@@ -230,6 +239,16 @@ def email_context(notification):
         # What the context lacks (the structures' names, the expiry) is read from the orientation.
         for key, value in _orientation_names(notification).items():
             values[key] = values[key] or value
+    if notification.kind == Kind.INVITATION and notification.recipient_invitation_id is not None:
+        invitation = notification.recipient_invitation
+        values.update(
+            {
+                "role_label": invitation.get_role_display(),
+                "scope": str(invitation.scope or ""),
+                "invited_by": invitation.invited_by.get_full_name() if invitation.invited_by else "",
+                "expires_on": timezone.localtime(invitation.expires_at).date(),
+            }
+        )
     values.update(
         {
             "notification": notification,

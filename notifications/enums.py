@@ -22,6 +22,8 @@ class NotificationKind(models.TextChoices):
     TRAINING_DUE = "training_due", "Formation continue à prévoir"
     CHARTER_DUE = "charter_due", "Charte à signer"
     CONVENTION_ENDING = "convention_ending", "Convention bientôt terminée"
+    # Accounts
+    INVITATION = "invitation", "Invitation à créer un compte"
     # Digests
     DAILY_DIGEST = "daily_digest", "Récapitulatif quotidien"
     WEEKLY_DIGEST = "weekly_digest", "Récapitulatif hebdomadaire de la coordination"

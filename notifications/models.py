@@ -59,6 +59,16 @@ class Notification(models.Model):
         help_text="Le ou la jeune est destinataire : son adresse est lue dans la demande au moment de "
         "l’envoi, jamais copiée dans la notification.",
     )
+    recipient_invitation = models.ForeignKey(
+        "accounts.Invitation",
+        verbose_name="personne invitée",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="La personne invitée n’a pas encore de compte : son adresse et son lien sont lus dans "
+        "l’invitation au moment de l’envoi.",
+    )
     kind = models.CharField("type", max_length=30, choices=NotificationKind.choices)
     template = models.CharField(
         "gabarit",
@@ -95,8 +105,15 @@ class Notification(models.Model):
         ]
         constraints = [
             models.CheckConstraint(
-                condition=Q(recipient__isnull=False, recipient_request__isnull=True)
-                | Q(recipient__isnull=True, recipient_request__isnull=False),
+                condition=Q(
+                    recipient__isnull=False, recipient_request__isnull=True, recipient_invitation__isnull=True
+                )
+                | Q(
+                    recipient__isnull=True, recipient_request__isnull=False, recipient_invitation__isnull=True
+                )
+                | Q(
+                    recipient__isnull=True, recipient_request__isnull=True, recipient_invitation__isnull=False
+                ),
                 name="notification_one_recipient",
             ),
             models.CheckConstraint(
@@ -105,6 +122,8 @@ class Notification(models.Model):
         ]
 
     def __str__(self):
+        if self.recipient_invitation_id:
+            return f"{self.get_kind_display()} → personne invitée"
         return f"{self.get_kind_display()} → {self.recipient or 'le ou la jeune'}"
 
     @property

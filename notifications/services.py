@@ -48,11 +48,14 @@ EMAIL_ADDRESS = re.compile(r"[^\s<>\"'(),;:]+@[^\s<>\"'(),;:]+")
 # --- Recording ----------------------------------------------------------------------------------
 
 
-def notification_record(*, kind, recipients=(), context, young_person_request=None, template=""):
+def notification_record(
+    *, kind, recipients=(), context, young_person_request=None, invitation=None, template=""
+):
     """Write one outbox row per recipient, in the caller's transaction; send them after its commit.
 
     `recipients`: users (None and duplicates are dropped). `young_person_request`: a request whose
     young person is to be told (their address is read when sending, never stored here).
+    `invitation`: an invitation whose invitee (no account yet) receives the link to create one.
     `context`: ids and non-confidential values only, serialisable as JSON.
     """
     now = timezone.now()
@@ -72,6 +75,8 @@ def notification_record(*, kind, recipients=(), context, young_person_request=No
                 **{**common, "template": template or f"emails/{kind}_young_person"},
             )
         )
+    if invitation is not None:
+        rows.append(Notification(recipient_invitation=invitation, **common))
     if not rows:
         return []
     rows = Notification.objects.bulk_create(rows)

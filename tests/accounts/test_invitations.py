@@ -3,11 +3,15 @@
 import datetime
 
 import pytest
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
 from accounts.models import Invitation, InvitationRole, User
 from accounts.services import invitation_create
+from notifications.enums import NotificationKind, NotificationStatus
+from notifications.models import Notification
+from notifications.services import notification_send
 from structures.enums import PromeneurStatus
 from structures.models import Coordination, StructureMembership
 from tests.accounts.factories import UserFactory
@@ -135,14 +139,39 @@ def test_those_who_may_not_invite_get_404(client, kind, structure):
     assert client.post(LIST, {"email": "x@example.test"}).status_code == 404
 
 
-def test_invitation_goes_through_the_outbox(referent, structure, monkeypatch):
-    calls = []
-    monkeypatch.setattr("accounts.services.notification_record", lambda **kwargs: calls.append(kwargs))
+def test_invitation_e_mail_goes_through_the_outbox_with_a_working_single_use_link(
+    client, referent, structure, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        invitation = invite(referent, role=InvitationRole.PROMENEUR, structure=structure)
 
+    row = Notification.objects.get(recipient_invitation=invitation)
+    assert row.kind == NotificationKind.INVITATION and row.recipient is None
+    # No address and no token in the outbox row: both are read from the invitation when sending.
+    assert invitation.email not in str(row.context) and invitation.token not in str(row.context)
+    row.refresh_from_db()
+    assert row.status == NotificationStatus.SENT
+    (message,) = mailoutbox
+    assert message.to == ["nouvelle@example.test"]
+    link = next(line for line in message.body.splitlines() if "/comptes/invitation/" in line).strip()
+    assert link.endswith(invitation.get_accept_url())
+    html = message.alternatives[0][0]
+    assert invitation.get_accept_url() in html
+    path = link.removeprefix(settings.SITE_URL)
+    assert client.post(path, {"password1": PASSWORD, "password2": PASSWORD}).status_code == 302
+    assert client.get(path).status_code == 410
+
+
+def test_a_used_invitation_is_not_sent_again(referent, structure, mailoutbox):
     invitation = invite(referent, role=InvitationRole.PROMENEUR, structure=structure)
+    invitation.used_at = timezone.now()
+    invitation.save(update_fields=["used_at"])
+    row = Notification.objects.get(recipient_invitation=invitation)
 
-    # The invitee has no account yet: the outbox finds the address and the link from the id.
-    assert calls == [{"kind": "invitation", "recipients": [], "context": {"invitation_id": invitation.pk}}]
+    notification_send(notification_id=row.pk)
+
+    row.refresh_from_db()
+    assert row.status == NotificationStatus.SKIPPED and mailoutbox == []
 
 
 def test_accepting_creates_the_account_with_the_role_once(client, referent, structure):

@@ -1,5 +1,4 @@
 import datetime
-from pathlib import Path
 
 import pytest
 from django.core.cache import cache
@@ -24,20 +23,6 @@ YOUNG_PHONE = "06 98 76 54 32"
 SECRETS = (SECRET_MESSAGE, YOUNG_FIRST_NAME, YOUNG_HANDLE, YOUNG_EMAIL, YOUNG_PHONE, "Zéphyrine")
 THEME_NAME = "Harcèlement et cyberharcèlement (test)"
 NOW = datetime.datetime(2026, 3, 4, 9, 0, tzinfo=datetime.UTC)  # a Wednesday
-
-
-# pygal (stats/charts.py) appends to sys.meta_path a finder without find_spec(): once it is loaded,
-# each import of a module that does not exist (Django's optional `bcrypt`, `<app>.management`
-# during a flush) warns with ImportWarning, an error under `-W error`. Not ours to fix here; to be
-# removed once pyproject.toml filters it for the whole suite.
-PYGAL_IMPORT_WARNING = r"ignore:PluginImportFixer\.find_spec\(\) not found:ImportWarning"
-
-
-def pytest_collection_modifyitems(items):
-    here = Path(__file__).parent
-    for item in items:
-        if here in Path(item.fspath).parents:
-            item.add_marker(pytest.mark.filterwarnings(PYGAL_IMPORT_WARNING))
 
 
 @pytest.fixture(autouse=True)

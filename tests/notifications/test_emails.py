@@ -122,7 +122,11 @@ REQUEST_LINKED = {k for k in NotificationKind if k.startswith("request_")}
 ORIENTATION_LINKED = {k for k in NotificationKind if k.startswith("orientation_")}
 
 
-@pytest.mark.parametrize("kind", list(NotificationKind))
+# The invitation goes to someone without an account: tests/accounts/test_invitations.py.
+USER_KINDS = [kind for kind in NotificationKind if kind != NotificationKind.INVITATION]
+
+
+@pytest.mark.parametrize("kind", USER_KINDS)
 def test_every_email_says_what_it_must_and_nothing_confidential(world, request_context, orientation, kind):
     contact_request, context = request_context
     context = contexts(contact_request, context, orientation)[kind]
