@@ -24,6 +24,7 @@ EMERGENCY_NUMBERS = [
     {
         "number": "114",
         "tel": "114",
+        "sms": True,
         "label": "Urgence par SMS (personnes sourdes, malentendantes ou ne pouvant pas parler)",
         "hours": "24 h/24",
     },
@@ -31,3 +32,7 @@ EMERGENCY_NUMBERS = [
     {"number": "17", "tel": "17", "label": "Police secours", "hours": "24 h/24"},
     {"number": "18", "tel": "18", "label": "Pompiers", "hours": "24 h/24"},
 ]
+
+# The link of each number: 114 is reached by SMS, the others by a call.
+for _item in EMERGENCY_NUMBERS:
+    _item["href"] = ("sms:" if _item.get("sms") else "tel:") + _item["tel"]

@@ -37,7 +37,7 @@ def test_home_shows_every_emergency_number(client):
 
     emergency = html[html.index('id="urgences"') :]
     for item in EMERGENCY_NUMBERS:
-        assert f'href="tel:{item["tel"]}">{item["number"]}</a>' in emergency
+        assert f'href="{item["href"]}">{item["number"]}</a>' in emergency
 
 
 def test_home_search_submits_by_get_to_the_directory(client):
