@@ -40,7 +40,8 @@ def test_statistics_page_passes_axe(live_server, page, axe):
     expect(page.get_by_role("heading", level=1)).to_have_text("Statistiques")
     chart = page.get_by_role("img", name=re.compile("Graphique : Demandes reçues par mois"))
     expect(chart).to_be_visible()
-    assert page.evaluate("(img) => img.naturalWidth", chart.element_handle()) > 0
+    # The SVG is a separate request: wait until it has loaded (and fail if it never does).
+    page.wait_for_function("(img) => img.complete && img.naturalWidth > 0", arg=chart.element_handle())
     assert axe(page) == []
 
 
