@@ -162,6 +162,45 @@ class AntispamForm(forms.Form):
     def min_seconds(self):
         return settings.CONTACT_FORM_MIN_SECONDS
 
+    def error_summary(self):
+        """The errors in the order of the page, each with the id of the box to go to."""
+        items = [{"anchor": "", "message": message} for message in self.non_field_errors()]
+        for name in self.fields:
+            if name in self.errors:
+                bound = self[name]
+                anchor = bound.id_for_label or f"{bound.auto_id}_0"
+                items += [{"anchor": anchor, "message": message} for message in self.errors[name]]
+        return items
+
+    def extra_described_by(self, name, auto_id):
+        """Ids of further descriptions of a box (a counter, format rules) for aria-describedby."""
+        return []
+
+    def full_clean(self):
+        super().full_clean()
+        self._describe_fields()
+
+    def _describe_fields(self):
+        """aria-describedby of each box: its help, its further descriptions, then its errors (ids
+        used by the templates); aria-invalid on the boxes in error."""
+        errors = self._errors or {}
+        for name, field in self.fields.items():
+            if name in (HONEYPOT_FIELD, TIMESTAMP_FIELD):
+                continue
+            auto_id = self[name].auto_id
+            ids = [f"{auto_id}_helptext"] if field.help_text else []
+            ids += self.extra_described_by(name, auto_id)
+            if name in errors:
+                ids.append(f"{auto_id}_error")
+            if ids:
+                field.widget.attrs["aria-describedby"] = " ".join(ids)
+            else:
+                field.widget.attrs.pop("aria-describedby", None)
+            if name in errors:
+                field.widget.attrs["aria-invalid"] = "true"
+            else:
+                field.widget.attrs.pop("aria-invalid", None)
+
     @property
     def max_seconds(self):
         return settings.CONTACT_FORM_MAX_SECONDS

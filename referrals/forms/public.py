@@ -502,35 +502,5 @@ class ContactForm(AntispamForm):
         """Whether "C'est urgent" is ticked, as typed (the form need not be valid)."""
         return bool(self["urgent"].value())
 
-    def error_summary(self):
-        """The errors in the order of the page, each with the id of the box to go to."""
-        items = [{"anchor": "", "message": message} for message in self.non_field_errors()]
-        for name in self.fields:
-            if name in self.errors:
-                bound = self[name]
-                anchor = bound.id_for_label or f"{bound.auto_id}_0"
-                items += [{"anchor": anchor, "message": message} for message in self.errors[name]]
-        return items
-
-    def full_clean(self):
-        super().full_clean()
-        self._describe_fields()
-
-    def _describe_fields(self):
-        """aria-describedby of each box: its help, then its errors (ids used by the templates)."""
-        errors = self._errors or {}
-        for name, field in self.fields.items():
-            if name in (HONEYPOT_FIELD, TIMESTAMP_FIELD):
-                continue
-            auto_id = self[name].auto_id
-            ids = []
-            if field.help_text:
-                ids.append(f"{auto_id}_helptext")
-            if name == "message":
-                ids.append(f"{auto_id}_counter")
-            if name in errors:
-                ids.append(f"{auto_id}_error")
-            if ids:
-                field.widget.attrs["aria-describedby"] = " ".join(ids)
-            else:
-                field.widget.attrs.pop("aria-describedby", None)
+    def extra_described_by(self, name, auto_id):
+        return [f"{auto_id}_counter"] if name == "message" else []
