@@ -29,7 +29,7 @@ NOW = datetime.datetime(2026, 3, 4, 9, 0, tzinfo=datetime.UTC)  # a Wednesday
 def eager_celery():
     """Tasks run in this process (e-mails into Django's test outbox), whatever REDIS_URL says.
 
-    Celery reads CELERY_TASK_ALWAYS_EAGER once: `app.conf` is what counts (see pitfalls).
+    Celery reads CELERY_TASK_ALWAYS_EAGER once: `app.conf` is what counts (Django settings are not re-read by Celery).
     """
     saved = app.conf.task_always_eager
     app.conf.task_always_eager = True

@@ -289,7 +289,7 @@ def this_process_broker(url):
     """Point this process's Celery app (the one `notification_record` publishes with) at `url`.
 
     Celery caches its broker connection pool: it is dropped on entry and on exit. The settings'
-    CELERY_* values are read once, hence `app.conf` (see pitfalls).
+    CELERY_* values are read once, hence `app.conf` (Django settings are not re-read by Celery).
     """
     saved = {key: app.conf[key] for key in ("broker_url", "task_always_eager")}
 
