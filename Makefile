@@ -22,6 +22,7 @@ install: $(VENV)/.installed
 # Idempotent: running it again applies new migrations and reloads the demo without duplicates.
 demo: install
 	$(RUN_ENV) $(BIN)/python manage.py migrate --noinput
+	$(RUN_ENV) $(BIN)/python manage.py load_communes
 	$(RUN_ENV) $(BIN)/python manage.py load_demo
 
 run: demo

@@ -1,8 +1,10 @@
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
+from django.urls import reverse_lazy
 
 from .enums import Network
+from .geo import split_department_suffix
 from .models import Department, Theme
 
 AGE_MIN, AGE_MAX = 12, 25
@@ -17,7 +19,9 @@ place_regex_validator = RegexValidator(
 def place_validator(value):
     # A NUL character has its own error (CharField's): one clear message rather than two.
     if "\x00" not in value:
-        place_regex_validator(value)
+        # "Saint-Astier (24)", as the autocomplete proposes it: the name, then its département.
+        name, _department = split_department_suffix(value)
+        place_regex_validator(name)
 
 
 class CodeChoiceField(forms.ModelChoiceField):
@@ -50,6 +54,13 @@ class DirectorySearchForm(forms.Form):
         required=False,
         help_text="Par exemple : Périgueux ou 24000",
         validators=[place_validator],
+        # Enhanced into a list of suggestions by static/js/place-autocomplete.js; a plain text box without it.
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "off",
+                "data-place-autocomplete": reverse_lazy("structures:commune_suggestions"),
+            }
+        ),
         error_messages={
             "max_length": "Le nom d’une commune compte au plus %(limit_value)d caractères "
             "(tu en as saisi %(show_value)d).",

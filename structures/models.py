@@ -21,6 +21,7 @@ from .enums import (
     TrainingKind,
     Weekday,
 )
+from .geo import place_key, split_department_suffix
 
 postcode_validator = RegexValidator(r"^\d{5}$", "Le code postal compte cinq chiffres.")
 phone_validator = RegexValidator(
@@ -57,6 +58,87 @@ class Department(models.Model):
 
     def __str__(self):
         return f"{self.code} — {self.name}"
+
+
+class CommuneQuerySet(models.QuerySet):
+    def search(self, text, *, department=None):
+        """Communes matching what someone typed, the likeliest first.
+
+        Case, accents, hyphens, apostrophes and "St"/"Ste" do not matter; a name matches by its
+        beginning or the beginning of one of its words ("perig", "astier"); digits match the
+        beginning of a postcode ("24", "24000"). "Saint-Astier (24)", as the autocomplete writes
+        it, keeps to that département.
+        """
+        text, suffix = split_department_suffix((text or "").strip())
+        department = department or suffix
+        communes = self
+        if department:
+            communes = communes.filter(department__code=department)
+        digits = text.replace(" ", "")
+        if digits.isdigit():
+            if len(digits) < 2 or len(digits) > 5:
+                return communes.none()
+            return communes.filter(postcodes__contains=f" {digits}").order_by(
+                "-population", "name", "insee_code"
+            )
+        key = place_key(text)
+        if not key:
+            return communes.none()
+        return (
+            communes.filter(Q(search_name__startswith=key) | Q(search_name__contains=f" {key}"))
+            .annotate(
+                rank=models.Case(
+                    models.When(search_name=key, then=0),
+                    models.When(search_name__startswith=key, then=1),
+                    default=2,
+                )
+            )
+            .order_by("rank", "-population", "name", "insee_code")
+        )
+
+
+class Commune(models.Model):
+    """A French commune, from the reference data loaded by `manage.py load_communes`."""
+
+    insee_code = models.CharField("code INSEE", max_length=5, unique=True)
+    name = models.CharField("nom", max_length=100)
+    # place_key(name): what searches compare (indexed for prefix searches).
+    search_name = models.CharField("nom de recherche", max_length=100, db_index=True, editable=False)
+    department = models.ForeignKey(
+        Department, verbose_name="département", on_delete=models.PROTECT, related_name="communes"
+    )
+    # The commune's postcodes, each preceded and followed by a space: " 24000 24001 ".
+    postcodes = models.CharField("codes postaux", max_length=255, blank=True)
+    population = models.PositiveIntegerField("population municipale", default=0)
+    # The town hall's position.
+    latitude = models.DecimalField("latitude", max_digits=8, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField("longitude", max_digits=9, decimal_places=6, null=True, blank=True)
+
+    objects = CommuneQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "commune"
+        ordering = ["name", "insee_code"]
+
+    def __str__(self):
+        return f"{self.name} ({self.department_id and self.department.code})"
+
+    def save(self, *args, **kwargs):
+        self.search_name = place_key(self.name)
+        super().save(*args, **kwargs)
+
+    @property
+    def label(self):
+        """What the autocomplete proposes, and what the search understands back: "Saint-Astier (24)"."""
+        return f"{self.name} ({self.department.code})"
+
+    @property
+    def postcode_list(self):
+        return self.postcodes.split()
+
+    @property
+    def has_coordinates(self):
+        return self.latitude is not None and self.longitude is not None
 
 
 class Theme(models.Model):
@@ -98,6 +180,8 @@ class Structure(models.Model):
     address = models.CharField("adresse", max_length=255, blank=True)
     postcode = models.CharField("code postal", max_length=5, validators=[postcode_validator])
     commune = models.CharField("commune", max_length=100)
+    # place_key(commune), what the directory's place search compares.
+    commune_key = models.CharField("commune (recherche)", max_length=100, editable=False, default="")
     department = models.ForeignKey(
         Department, verbose_name="département", on_delete=models.PROTECT, related_name="structures"
     )
@@ -158,6 +242,9 @@ class Structure(models.Model):
     def save(self, *args, **kwargs):
         if not self.slug:
             self.slug = unique_slug(self, f"{self.name} {self.commune}")
+        self.commune_key = place_key(self.commune)
+        if kwargs.get("update_fields") is not None and "commune" in kwargs["update_fields"]:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "commune_key"}
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):

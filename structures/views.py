@@ -1,14 +1,24 @@
+import math
+
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.core.paginator import Paginator
-from django.db.models import Exists, OuterRef, Prefetch
+from django.db.models import Exists, ExpressionWrapper, FloatField, OuterRef, Prefetch, Q, Value
+from django.db.models.functions import Cast
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
+from django.views.decorators.http import require_GET
 
 from .enums import Weekday
 from .forms import DirectorySearchForm
-from .geo import department_code_for_postcode, is_postcode
-from .models import Absence, Department, NetworkAccount, Promeneur, Structure
+from .geo import department_code_for_postcode, distance_km, is_postcode, place_key, split_department_suffix
+from .models import Absence, Commune, Department, NetworkAccount, PresenceSlot, Promeneur, Structure
+
+# How many suggestions the place autocomplete offers, nearest structures and next presences shown.
+SUGGESTIONS_COUNT = 8
+NEAREST_COUNT = 5
+NEXT_PRESENCES_COUNT = 5
 
 
 def with_card_data(promeneurs, now):
@@ -100,10 +110,16 @@ def filter_promeneurs(promeneurs, data):
     if department := data.get("departement"):
         promeneurs = promeneurs.filter(structure__department=department)
     if place := data.get("lieu"):
-        if is_postcode(place):
-            promeneurs = promeneurs.filter(structure__postcode=place)
-        else:
-            promeneurs = promeneurs.filter(structure__commune__iexact=place)
+        name, department_code = split_department_suffix(place)
+        if department_code:
+            promeneurs = promeneurs.filter(structure__department__code=department_code)
+        if is_postcode(name):
+            promeneurs = promeneurs.filter(structure__postcode=name)
+        elif key := place_key(name):
+            # The commune's name or the beginning of it, of one of its words: "perig", "astier".
+            promeneurs = promeneurs.filter(
+                Q(structure__commune_key__startswith=key) | Q(structure__commune_key__contains=f" {key}")
+            )
     if network := data.get("reseau"):
         promeneurs = promeneurs.filter(
             Exists(NetworkAccount.objects.filter(promeneur=OuterRef("pk"), network=network))
@@ -117,6 +133,71 @@ def filter_promeneurs(promeneurs, data):
     return promeneurs
 
 
+def searched_commune(data):
+    """The commune the place filter most likely means (with coordinates), or None."""
+    place = data.get("lieu")
+    if not place:
+        return None
+    department = data.get("departement")
+    communes = Commune.objects.search(place, department=department.code if department else None)
+    return communes.filter(latitude__isnull=False).select_related("department").first()
+
+
+def format_distance(km):
+    if km < 1:
+        return "à moins d’1\u00a0km"
+    return f"à {round(km)}\u00a0km"
+
+
+def nearest_structures(promeneurs, commune):
+    """The public structures of `promeneurs` nearest to `commune`, each with its `distance` in words."""
+    lat, lng = float(commune.latitude), float(commune.longitude)
+    # Ordered in SQL by an equirectangular approximation (fine at this scale), shown by haversine.
+    scale = math.cos(math.radians(lat))
+    d_lat = Cast("latitude", FloatField()) - Value(lat)
+    d_lng = (Cast("longitude", FloatField()) - Value(lng)) * Value(scale)
+    structures = list(
+        Structure.objects.public()
+        .select_related("department")
+        .filter(pk__in=promeneurs.values("structure_id"), latitude__isnull=False)
+        .annotate(spread=ExpressionWrapper(d_lat * d_lat + d_lng * d_lng, output_field=FloatField()))
+        .order_by("spread", "pk")[:NEAREST_COUNT]
+    )
+    for structure in structures:
+        structure.distance = format_distance(distance_km(lat, lng, structure.latitude, structure.longitude))
+    return structures
+
+
+def next_presences(promeneurs, now):
+    """The promeneurs of `promeneurs` who will be online next, soonest first: [(promeneur, when)]."""
+    with_slots = promeneurs.filter(Exists(PresenceSlot.objects.filter(promeneur=OuterRef("pk"))))
+    upcoming = []
+    for promeneur in with_card_data(with_slots, now):
+        if start := promeneur.next_slot_after(now):
+            upcoming.append((start, promeneur.pk, promeneur))
+    upcoming.sort(key=lambda item: item[:2])
+    return [
+        (promeneur, describe_next_slot(start, now))
+        for start, _pk, promeneur in upcoming[:NEXT_PRESENCES_COUNT]
+    ]
+
+
+@login_not_required
+@require_GET
+def commune_suggestions(request):
+    """Communes for the place autocomplete (JSON): the same search as the directory's."""
+    query = request.GET.get("q", "")[:100].replace("\x00", "")
+    communes = Commune.objects.search(query).select_related("department")[:SUGGESTIONS_COUNT]
+    return JsonResponse(
+        {
+            "communes": [
+                {"label": c.label, "postcodes": c.postcode_list[:3], "department": c.department.name}
+                for c in communes
+            ]
+        }
+    )
+
+
 @login_not_required
 def directory(request):
     now = timezone.now()
@@ -126,7 +207,7 @@ def directory(request):
     if form.is_bound:
         form.is_valid()
         data = form.cleaned_data
-    promeneurs = filter_promeneurs(Promeneur.objects.public(), data)
+    promeneurs = promeneurs_before_online = filter_promeneurs(Promeneur.objects.public(), data)
     if data.get("en_ligne"):
         promeneurs = promeneurs.online_at(now)
 
@@ -141,6 +222,19 @@ def directory(request):
         pk__in=promeneurs.values("structure_id"), latitude__isnull=False
     ).order_by("name", "pk")
     points = map_points(structures)
+
+    # Nobody here: the structures nearest to the commune searched, whatever else was asked.
+    nearest, commune = [], None
+    if not paginator.count and data.get("lieu") and not promeneurs_before_online.exists():
+        commune = searched_commune(data)
+        if commune:
+            nearest = nearest_structures(
+                filter_promeneurs(Promeneur.objects.public(), data | {"lieu": ""}), commune
+            )
+    # Nobody online now: say so, and who comes online next.
+    upcoming = []
+    if not paginator.count and data.get("en_ligne"):
+        upcoming = next_presences(promeneurs_before_online, now)
 
     # A postcode finds the structures of that postcode only: offer the whole département.
     wider_department = None
@@ -161,6 +255,13 @@ def directory(request):
             "map_points": points,
             "map_data": map_data(points),
             "wider_department": wider_department,
+            "searched_commune": commune,
+            "nearest_structures": nearest,
+            "next_presences": upcoming,
+            "online_only": bool(data.get("en_ligne")),
+            "other_filters": any(
+                data.get(k) not in (None, "") for k in ("lieu", "departement", "reseau", "theme", "age")
+            ),
         },
     )
 

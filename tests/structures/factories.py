@@ -6,6 +6,7 @@ import factory
 from structures.enums import ConventionStatus, Funder, Network, PromeneurStatus, StructureKind
 from structures.models import (
     Absence,
+    Commune,
     Convention,
     Coordination,
     Department,
@@ -53,6 +54,22 @@ class StructureFactory(factory.django.DjangoModelFactory):
     latitude = Decimal("45.184000")
     longitude = Decimal("0.721000")
     is_public = True
+
+
+class CommuneFactory(factory.django.DjangoModelFactory):
+    """A commune of the reference data (tests make the few they need; `load_communes` has its own)."""
+
+    class Meta:
+        model = Commune
+        django_get_or_create = ("insee_code",)
+
+    insee_code = factory.Sequence(lambda n: f"{90000 + n}")
+    name = "Périgueux"
+    department = factory.SubFactory(DepartmentFactory)
+    postcodes = " 24000 "
+    population = 1000
+    latitude = Decimal("45.184226")
+    longitude = Decimal("0.721262")
 
 
 class ConventionFactory(factory.django.DjangoModelFactory):
