@@ -27,6 +27,7 @@ PUBLIC = {
     "structures:directory",
     "structures:structure_detail",
     "structures:promeneur_detail",
+    "structures:commune_suggestions",
     # contact form, acknowledgment and the young person's follow-up link
     "referrals:contact",
     "referrals:contact_promeneur",
