@@ -4,6 +4,7 @@ coordinator writes those of their départements (not national ones)."""
 from django.contrib import admin, messages
 
 from comments.admin import ModeratorPermissionsMixin, is_moderator
+from promeneurs import public_cache
 from structures.admin import ALL, is_national_staff
 
 from .models import Article
@@ -73,4 +74,6 @@ class ArticleAdmin(ModeratorPermissionsMixin, admin.ModelAdmin):
     def close_comments(self, request, queryset):
         ids = list(queryset.values_list("pk", flat=True))
         count = Article.objects.filter(pk__in=ids, comments_open=True).update(comments_open=False)
+        # update() sends no signal: the public pages are told here.
+        public_cache.content_changed()
         self.message_user(request, f"Commentaires fermés sur {count} article(s).", messages.SUCCESS)

@@ -1,5 +1,6 @@
 from django import forms
 
+from promeneurs.widgets import QuickSelect
 from structures.models import Department
 
 NATIONAL = "national"
@@ -11,6 +12,7 @@ class ArticleFilterForm(forms.Form):
     departement = forms.ChoiceField(
         label="Articles de",
         required=False,
+        widget=QuickSelect,
         error_messages={
             "invalid_choice": "Ce département n’a pas d’article : choisissez-en un dans la liste."
         },

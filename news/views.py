@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from comments.models import Comment, can_moderate
 from comments.views import comment_form_handle
+from promeneurs.public_cache import public_page
 
 from .forms import ArticleFilterForm
 from .models import Article
@@ -22,6 +23,7 @@ FEED_SIZE = 30
 
 @login_not_required
 @require_GET
+@public_page
 def article_list(request):
     """/fil-info/: published articles, newest first, with their count of published comments."""
     published = Article.objects.published()

@@ -9,28 +9,33 @@ from django.views.decorators.http import require_GET
 
 from news.models import Article
 from promeneurs.celery import app as celery_app
+from promeneurs.public_cache import public_page
 from structures.forms import DirectorySearchForm
 
 logger = logging.getLogger(__name__)
 
 
 @login_not_required
+@public_page
 def home(request):
     context = {"search_form": DirectorySearchForm(), "latest_articles": Article.objects.latest_published(3)}
     return render(request, "pages/home.html", context)
 
 
 @login_not_required
+@public_page
 def privacy(request):
     return render(request, "pages/privacy.html")
 
 
 @login_not_required
+@public_page
 def accessibility(request):
     return render(request, "pages/accessibility.html")
 
 
 @login_not_required
+@public_page
 def legal(request):
     return render(request, "pages/legal.html")
 

@@ -3,6 +3,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.urls import reverse_lazy
 
+from promeneurs.widgets import QuickSelect
+
 from .enums import Network
 from .geo import split_department_suffix
 from .models import Department, Theme
@@ -46,6 +48,7 @@ class DirectorySearchForm(forms.Form):
         to_field_name="code",
         required=False,
         empty_label="Tous les départements",
+        widget=QuickSelect,
         error_messages={"invalid_choice": "Choisis un département dans la liste."},
     )
     lieu = forms.CharField(
@@ -70,6 +73,7 @@ class DirectorySearchForm(forms.Form):
     reseau = forms.ChoiceField(
         label="Réseau social",
         choices=[("", "Tous les réseaux"), *Network.choices],
+        widget=QuickSelect,
         required=False,
         error_messages={"invalid_choice": "Choisis un réseau dans la liste."},
     )
@@ -79,6 +83,7 @@ class DirectorySearchForm(forms.Form):
         to_field_name="slug",
         required=False,
         empty_label="Tous les thèmes",
+        widget=QuickSelect,
         error_messages={"invalid_choice": "Choisis un thème dans la liste."},
     )
     age = forms.IntegerField(

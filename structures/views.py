@@ -10,6 +10,8 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from promeneurs.public_cache import public_page
+
 from .enums import Weekday
 from .forms import DirectorySearchForm
 from .geo import department_code_for_postcode, distance_km, is_postcode, place_key, split_department_suffix
@@ -199,6 +201,7 @@ def commune_suggestions(request):
 
 
 @login_not_required
+@public_page
 def directory(request):
     now = timezone.now()
     form = DirectorySearchForm(data=request.GET or None)
@@ -267,6 +270,7 @@ def directory(request):
 
 
 @login_not_required
+@public_page
 def structure_detail(request, slug):
     now = timezone.now()
     structure = get_object_or_404(Structure.objects.public().select_related("department"), slug=slug)
@@ -301,6 +305,7 @@ def weekly_schedule(promeneur):
 
 
 @login_not_required
+@public_page
 def promeneur_detail(request, slug):
     now = timezone.now()
     promeneur = get_object_or_404(with_card_data(Promeneur.objects.public(), now), slug=slug)

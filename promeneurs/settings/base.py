@@ -414,3 +414,6 @@ COMMENTS_CLOSE_AFTER_DAYS = env.int("COMMENTS_CLOSE_AFTER_DAYS", default=60)
 FOLLOW_UP_LINK_DAYS = env.int("FOLLOW_UP_LINK_DAYS", default=60)
 # Closed requests are anonymised after this many months (design §3.6).
 REQUEST_RETENTION_MONTHS = env.int("REQUEST_RETENTION_MONTHS", default=24)
+# The anonymous public pages are kept in the cache, under versioned keys (promeneurs/public_cache.py);
+# off: every request renders its page (the benchmark measures the first render that way).
+PUBLIC_PAGE_CACHE = env.bool("PUBLIC_PAGE_CACHE", default=True)

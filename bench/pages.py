@@ -1,0 +1,303 @@
+"""Throughput of the public pages as a ratio to a bare Django view served in the same run.
+
+A script, not a test. It starts gunicorn (2 sync workers) on the production settings — DEBUG off,
+the psycopg pool, the Redis cache, every middleware — with one extra URL, `/bench/ok/`, a view
+that answers "ok" through the same middleware. It seeds realistic volume (`load_demo` for the
+Fil info, `seed_volume` for thousands of structures and promeneurs) unless it is already there,
+then loads each public page with wrk on loopback (bounded: a few seconds per page) and prints
+req/s, p99 latency and the ratio to the bare view. It exits with status 1 when a goal is missed:
+
+- anonymous GETs of the home page, the directory (with and without the common filters), a
+  structure, a profile, Fil info and an article: at least 0.5 × the bare view;
+- `/contact/`: at least 0.25 ×;
+- the first render after a change (measured with the page cache switched off,
+  `PUBLIC_PAGE_CACHE=false`, so that every request is a miss): at least 0.1 ×.
+
+`--compare REF` measures a checkout of an older commit too (a temporary git worktree, same
+database, same Redis), so that before and after come from one run. It needs PostgreSQL, Redis
+and wrk (`apt-get install wrk`), on a scratch database — never production:
+
+    createdb -h 127.0.0.1 -U postgres pdn_bench
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/pdn_bench REDIS_URL=redis://127.0.0.1:6379/9 \\
+        .venv/bin/python bench/pages.py --compare main~3
+"""
+
+import argparse
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = ROOT / ".venv" / "bin" / "python"
+
+# A settings module and a URLconf written next to the code measured (this checkout or an older
+# one): the production settings, plus the bare view.
+BENCH_SETTINGS = """
+from promeneurs.settings.base import *  # noqa
+ROOT_URLCONF = "bench_urls"
+"""
+BENCH_URLS = """
+from django.contrib.auth.decorators import login_not_required
+from django.http import HttpResponse
+from django.urls import include, path
+
+
+@login_not_required
+def ok(request):
+    return HttpResponse("ok")
+
+
+urlpatterns = [path("bench/ok/", ok), path("", include("promeneurs.urls"))]
+"""
+
+GOAL_CACHED, GOAL_FORM, GOAL_MISS = 0.5, 0.25, 0.1
+
+
+def environment(settings_dir, cache=True):
+    env = dict(os.environ)
+    env.update(
+        {
+            "PYTHONPATH": str(settings_dir),
+            "DJANGO_SETTINGS_MODULE": "bench_settings",
+            "DJANGO_DEBUG": "false",
+            "DJANGO_SECRET_KEY": env.get("DJANGO_SECRET_KEY", "bench-" + "k" * 60),
+            "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+            # Production behind its HTTPS proxy: wrk sends X-Forwarded-Proto: https.
+            "DJANGO_BEHIND_PROXY": "true",
+            "DJANGO_TRUSTED_PROXY_COUNT": "1",
+            "DJANGO_LOG_LEVEL": "WARNING",
+            "PUBLIC_PAGE_CACHE": "true" if cache else "false",
+        }
+    )
+    return env
+
+
+def manage(code_dir, env, *args):
+    subprocess.run([str(PYTHON), "manage.py", *args], cwd=code_dir, env=env, check=True)
+
+
+def seed(code_dir, env, structures, requests):
+    sys.path.insert(0, str(code_dir))
+    os.environ.update({k: env[k] for k in ("PYTHONPATH", "DJANGO_SETTINGS_MODULE", "DJANGO_SECRET_KEY")})
+    os.environ["DJANGO_ALLOWED_HOSTS"] = "127.0.0.1"
+    sys.path.insert(0, env["PYTHONPATH"])
+    manage(code_dir, env, "migrate", "--noinput", "-v", "0")
+    manage(code_dir, {**env, "DJANGO_DEBUG": "true"}, "load_demo")
+    import django
+
+    django.setup()
+    from structures.models import Structure
+
+    missing = structures - Structure.objects.filter(slug__startswith="volume-").count()
+    if missing > 0:
+        manage(
+            code_dir,
+            env,
+            "seed_volume",
+            "--structures",
+            str(missing),
+            "--requests",
+            str(requests),
+            "--force",
+        )
+
+
+def pages():
+    """The public pages measured, with real slugs from the seeded database."""
+    from news.models import Article
+    from structures.models import Department, Promeneur, Theme
+
+    promeneur = Promeneur.objects.public().select_related("structure").order_by("pk").first()
+    article = Article.objects.published().order_by("-published_at").first()
+    department = Department.objects.get(code="24")
+    theme = Theme.objects.order_by("pk").first()
+    return [
+        ("bare view", "/bench/ok/", None),
+        ("/", "/", GOAL_CACHED),
+        ("/annuaire/", "/annuaire/", GOAL_CACHED),
+        ("/annuaire/?departement=24", f"/annuaire/?departement={department.code}", GOAL_CACHED),
+        ("/annuaire/?theme=…", f"/annuaire/?theme={theme.slug}", GOAL_CACHED),
+        ("/annuaire/?en_ligne=on", "/annuaire/?en_ligne=on", GOAL_CACHED),
+        ("/annuaire/?page=3", "/annuaire/?page=3", GOAL_CACHED),
+        ("/structures/<slug>/", promeneur.structure.get_absolute_url(), GOAL_CACHED),
+        ("/promeneurs/<slug>/", promeneur.get_absolute_url(), GOAL_CACHED),
+        ("/fil-info/", "/fil-info/", GOAL_CACHED),
+        ("/fil-info/<slug>/", article.get_absolute_url(), GOAL_CACHED),
+        ("/contact/", "/contact/", GOAL_FORM),
+    ]
+
+
+class Server:
+    def __init__(self, code_dir, env, port):
+        self.code_dir, self.env, self.port = code_dir, env, port
+        self.process = None
+
+    def __enter__(self):
+        self.process = subprocess.Popen(
+            [
+                str(ROOT / ".venv" / "bin" / "gunicorn"),
+                "promeneurs.wsgi",
+                "--bind",
+                f"127.0.0.1:{self.port}",
+                "--workers",
+                "2",
+                "--worker-class",
+                "sync",
+                "--timeout",
+                "30",
+                "--log-level",
+                "warning",
+            ],
+            cwd=self.code_dir,
+            env=self.env,
+        )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                self.get("/bench/ok/")
+                return self
+            except OSError:
+                time.sleep(0.5)
+        self.process.terminate()
+        raise SystemExit("gunicorn n’a pas répondu en 60 s.")
+
+    def get(self, path):
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{self.port}{path}", headers={"X-Forwarded-Proto": "https"}
+        )
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status
+
+    def __exit__(self, *exc):
+        self.process.terminate()
+        self.process.wait(timeout=30)
+
+
+def wrk(port, path, seconds, connections):
+    output = subprocess.run(
+        [
+            "wrk",
+            f"-t{min(2, connections)}",
+            f"-c{connections}",
+            f"-d{seconds}s",
+            "--latency",
+            "-H",
+            "X-Forwarded-Proto: https",
+            # What browsers send: the cached pages are served compressed.
+            "-H",
+            "Accept-Encoding: gzip, deflate, br",
+            f"http://127.0.0.1:{port}{path}",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=seconds + 30,
+    ).stdout
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+    p99 = re.search(r"99%\s+([\d.]+)(us|ms|s)\b", output)
+    p99_ms = float(p99.group(1)) * {"us": 0.001, "ms": 1, "s": 1000}[p99.group(2)]
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    if errors:
+        raise SystemExit(f"{path} : {errors.group(1)} réponses en erreur\n{output}")
+    return rate, p99_ms
+
+
+def measure(label, code_dir, env, port, urls, args):
+    results = {}
+    with Server(code_dir, env, port) as server:
+        for name, path, _goal in urls:
+            status = server.get(path)
+            if status != 200:
+                raise SystemExit(f"{label} {path} : statut {status}")
+            wrk(port, path, 1, args.connections)  # warm-up: caches, pools, imports
+            results[name] = wrk(port, path, args.seconds, args.connections)
+            print(f"  {label:<8} {name:<28} {results[name][0]:8.0f} req/s", file=sys.stderr)
+    return results
+
+
+def checkout(ref, into):
+    subprocess.run(["git", "worktree", "add", "--detach", str(into), ref], cwd=ROOT, check=True)
+    for link in (".venv", "node_modules"):
+        if not (into / link).exists():
+            (into / link).symlink_to(ROOT / link)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--compare", metavar="REF", help="mesurer aussi ce commit (avant)")
+    parser.add_argument("--structures", type=int, default=3000)
+    parser.add_argument("--requests", type=int, default=20000)
+    parser.add_argument("--seconds", type=int, default=5, help="durée de mesure par page")
+    parser.add_argument("--connections", type=int, default=4)
+    parser.add_argument("--port", type=int, default=8765)
+    args = parser.parse_args(argv)
+    if not os.environ.get("DATABASE_URL", "").startswith("postgres") or not os.environ.get("REDIS_URL"):
+        sys.exit("Ce banc d’essai demande PostgreSQL et Redis : définissez DATABASE_URL et REDIS_URL.")
+    if not shutil.which("wrk"):
+        sys.exit("wrk est introuvable : apt-get install wrk")
+
+    tmp = Path(tempfile.mkdtemp(prefix="pdn-bench-"))
+    (tmp / "bench_settings.py").write_text(BENCH_SETTINGS)
+    (tmp / "bench_urls.py").write_text(BENCH_URLS)
+    env = environment(tmp)
+    seed(ROOT, env, args.structures, args.requests)
+    urls = pages()
+    old = None
+    try:
+        runs = []
+        if args.compare:
+            old = tmp / "before"
+            checkout(args.compare, old)
+            manage(old, env, "collectstatic", "--noinput", "-v", "0")
+            runs.append(("avant", measure("avant", old, env, args.port, urls, args)))
+        manage(ROOT, env, "collectstatic", "--noinput", "-v", "0")
+        after = measure("après", ROOT, env, args.port, urls, args)
+        miss = measure("sans cache", ROOT, environment(tmp, cache=False), args.port, urls, args)
+    finally:
+        if old is not None:
+            subprocess.run(["git", "worktree", "remove", "--force", str(old)], cwd=ROOT, check=False)
+        shutil.rmtree(tmp, ignore_errors=True)
+
+    failures = []
+
+    def ratio(results, name):
+        return results[name][0] / results["bare view"][0]
+
+    header = "| page |"
+    rule = "|---|"
+    for label, _ in runs:
+        header += f" {label} req/s | {label} p99 | {label} ratio |"
+        rule += "---|---|---|"
+    header += " req/s | p99 | ratio | sans cache (1er rendu) ratio |"
+    rule += "---|---|---|---|"
+    print(header)
+    print(rule)
+    for name, _path, goal in urls:
+        row = f"| `{name}` |"
+        for _label, results in runs:
+            rate, p99 = results[name]
+            row += f" {rate:.0f} | {p99:.1f} ms | {ratio(results, name):.3f} |"
+        rate, p99 = after[name]
+        row += f" {rate:.0f} | {p99:.1f} ms | {ratio(after, name):.3f} | {ratio(miss, name):.3f} |"
+        print(row)
+        if goal is not None:
+            if ratio(after, name) < goal:
+                failures.append(f"{name} : {ratio(after, name):.3f} < {goal}")
+            if ratio(miss, name) < GOAL_MISS:
+                failures.append(f"{name} (sans cache) : {ratio(miss, name):.3f} < {GOAL_MISS}")
+    if failures:
+        print("\nObjectifs manqués :\n  " + "\n  ".join(failures))
+        return 1
+    print("\nTous les objectifs sont atteints.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,262 @@
+"""The cache of the anonymous public pages: a change shows on the next request, "en ligne
+maintenant" is right to the minute, nothing per-user is shared, revisits answer 304."""
+
+import datetime
+import gzip
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.contrib.messages import constants
+from django.contrib.messages.storage.cookie import CookieStorage
+from django.core.cache import cache
+from django.test import Client
+from django.urls import reverse
+from freezegun import freeze_time
+
+from promeneurs import public_cache
+from tests.accounts.factories import UserFactory
+from tests.comments.factories import CommentFactory
+from tests.news.factories import ArticleFactory
+from tests.structures.factories import (
+    NetworkAccountFactory,
+    PresenceSlotFactory,
+    PromeneurFactory,
+    ThemeFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+PARIS = ZoneInfo("Europe/Paris")
+WEDNESDAY_2_59PM = datetime.datetime(2026, 3, 11, 14, 59, 30, tzinfo=PARIS)
+DIRECTORY = reverse("structures:directory")
+HOME = reverse("pages:home")
+FIL_INFO = reverse("news:article_list")
+ONLINE_BADGE = 'badge-online">En ligne maintenant'
+
+
+@pytest.fixture
+def promeneur():
+    return PromeneurFactory(first_name="Camille", job="Éducatrice spécialisée", structure__name="MJC Canari")
+
+
+def test_second_anonymous_visit_is_served_from_the_cache(client, promeneur, django_assert_max_num_queries):
+    url = promeneur.get_absolute_url()
+    first = client.get(url)
+    assert first.status_code == 200
+    # The view does not run again: no query on promeneurs, structures or slots.
+    with django_assert_max_num_queries(2):  # at most the request's own transaction (savepoint)
+        second = client.get(url)
+    assert second.content == first.content
+    assert getattr(second, "public_page_cache", False)
+
+
+@pytest.mark.parametrize(
+    "change",
+    ["job", "structure", "slot", "network", "theme", "delete"],
+)
+def test_a_change_of_a_promeneur_shows_on_the_next_request(client, promeneur, change):
+    url = promeneur.get_absolute_url()
+    assert "Éducatrice spécialisée" in client.get(url).content.decode()
+
+    if change == "job":
+        promeneur.job = "Conseiller numérique canari"
+        promeneur.save()
+        expected = "Conseiller numérique canari"
+    elif change == "structure":
+        promeneur.structure.name = "Centre social Canari-Renommé"
+        promeneur.structure.save()
+        expected = "Centre social Canari-Renommé"
+    elif change == "slot":
+        PresenceSlotFactory(
+            promeneur=promeneur, weekday=5, start=datetime.time(9, 15), end=datetime.time(11, 45)
+        )
+        expected = "9 h 15"
+    elif change == "network":
+        NetworkAccountFactory(promeneur=promeneur, handle="canari_en_ligne")
+        expected = "canari_en_ligne"
+    elif change == "theme":
+        promeneur.themes.add(ThemeFactory(name="Thème canari ajouté"))
+        expected = "Thème canari ajouté"
+    else:
+        promeneur.delete()
+        assert client.get(url).status_code == 404
+        return
+
+    assert expected in client.get(url).content.decode()
+
+
+def test_a_structure_made_private_leaves_the_directory_at_once(client, promeneur):
+    assert "MJC Canari" in client.get(DIRECTORY).content.decode()
+    promeneur.structure.is_public = False
+    promeneur.structure.save()
+    assert "MJC Canari" not in client.get(DIRECTORY).content.decode()
+
+
+def test_a_suspended_account_leaves_the_public_pages_at_once(client, promeneur):
+    assert client.get(promeneur.get_absolute_url()).status_code == 200
+    promeneur.user.is_active = False
+    promeneur.user.save()
+    assert client.get(promeneur.get_absolute_url()).status_code == 404
+
+
+def test_an_article_and_an_approved_comment_show_on_the_next_request(client):
+    article = ArticleFactory(title="Semaine canari du numérique")
+    page = client.get(FIL_INFO).content.decode()
+    assert "Semaine canari du numérique" in page
+    assert "Semaine canari du numérique" in client.get(HOME).content.decode()
+
+    article.title = "Semaine canari, nouveau titre"
+    article.save()
+    CommentFactory(target=article)
+    assert "Semaine canari, nouveau titre" in client.get(HOME).content.decode()
+    page = client.get(FIL_INFO).content.decode()
+    assert "Semaine canari, nouveau titre" in page
+    assert "1 commentaire" in page
+
+
+def test_the_admin_action_that_closes_comments_invalidates_the_pages():
+    before = public_cache.current_version()
+    from django.contrib.admin.sites import site
+
+    from news.admin import ArticleAdmin
+    from news.models import Article
+
+    article = ArticleFactory()
+    version = public_cache.current_version()
+    assert version != before
+
+    class Request:
+        _messages = CookieStorage(None)
+
+    request = Request()
+    admin = ArticleAdmin(Article, site)
+    admin.message_user = lambda *args, **kwargs: None
+    admin.close_comments(request, Article.objects.filter(pk=article.pk))
+    assert public_cache.current_version() != version
+
+
+def test_an_article_whose_time_comes_is_published_within_the_minute(client):
+    with freeze_time(WEDNESDAY_2_59PM):
+        ArticleFactory(
+            title="Article canari programmé", published_at=datetime.datetime(2026, 3, 11, 15, 0, tzinfo=PARIS)
+        )
+        assert "Article canari programmé" not in client.get(FIL_INFO).content.decode()
+    with freeze_time(WEDNESDAY_2_59PM + datetime.timedelta(seconds=31)):
+        assert "Article canari programmé" in client.get(FIL_INFO).content.decode()
+
+
+def test_online_now_is_right_to_the_minute(client, promeneur):
+    PresenceSlotFactory(promeneur=promeneur, weekday=2, start=datetime.time(15, 0), end=datetime.time(16, 0))
+    url = promeneur.get_absolute_url()
+    with freeze_time(WEDNESDAY_2_59PM):
+        assert ONLINE_BADGE not in client.get(url).content.decode()
+        assert ONLINE_BADGE not in client.get(DIRECTORY).content.decode()
+    with freeze_time(WEDNESDAY_2_59PM + datetime.timedelta(seconds=31)):
+        assert ONLINE_BADGE in client.get(url).content.decode()
+        assert ONLINE_BADGE in client.get(DIRECTORY).content.decode()
+
+
+@pytest.mark.parametrize("url", [HOME, DIRECTORY, FIL_INFO])
+def test_a_signed_in_header_is_never_served_to_an_anonymous_visitor(url):
+    user = UserFactory(email="camille.canari@example.test")
+    signed_in = Client()
+    signed_in.force_login(user)
+    anonymous = Client()
+
+    assert "Se déconnecter" in signed_in.get(url).content.decode()
+    assert "Se déconnecter" not in anonymous.get(url).content.decode()
+    # And the other way round, once the anonymous page is stored.
+    assert "Se déconnecter" in signed_in.get(url).content.decode()
+    assert "Se déconnecter" not in anonymous.get(url).content.decode()
+
+
+def test_a_signed_in_page_is_never_stored(client):
+    client.force_login(UserFactory())
+    response = client.get(HOME)
+    assert not getattr(response, "public_page_cache", False)
+    assert not response.has_header("ETag") or "no-cache" not in response.get("Cache-Control", "")
+
+
+def test_a_visitors_message_is_neither_stored_nor_shown_to_another():
+    visitor, other = Client(), Client()
+    other.get(HOME)  # the anonymous page is stored
+    storage = CookieStorage(None)
+    # A message waiting for the visitor, in the cookie where Django keeps it.
+    from django.http import HttpResponse
+
+    response = HttpResponse()
+    storage.add(constants.SUCCESS, "Message canari pour ce visiteur")
+    storage._store(storage._queued_messages, response)
+    visitor.cookies[storage.cookie_name] = response.cookies[storage.cookie_name].value
+
+    assert "Message canari pour ce visiteur" in visitor.get(HOME).content.decode()
+    assert "Message canari pour ce visiteur" not in other.get(HOME).content.decode()
+    # Shown once, as without a cache.
+    assert "Message canari pour ce visiteur" not in visitor.get(HOME).content.decode()
+
+
+def test_a_page_with_a_csrf_token_is_never_stored(client):
+    """The contact form and an article's comment form hold a token: each visitor gets their own."""
+    article = ArticleFactory()
+    first = client.get(article.get_absolute_url()).content.decode()
+    second = Client().get(article.get_absolute_url()).content.decode()
+    token = 'name="csrfmiddlewaretoken" value="'
+    assert token in first and token in second
+    assert first.split(token)[1].split('"')[0] != second.split(token)[1].split('"')[0]
+
+
+def test_revisit_answers_304_with_the_etag(client, promeneur):
+    url = promeneur.get_absolute_url()
+    response = client.get(url)
+    etag = response["ETag"]
+    assert etag
+    assert "no-cache" in response["Cache-Control"]
+    assert "Cookie" in response["Vary"]
+    assert client.get(url, headers={"if-none-match": etag}).status_code == 304
+
+    promeneur.job = "Métier canari modifié"
+    promeneur.save()
+    changed = client.get(url, headers={"if-none-match": etag})
+    assert changed.status_code == 200
+    assert "Métier canari modifié" in changed.content.decode()
+
+
+def test_anonymous_pages_are_compressed_and_signed_in_ones_are_not(client, promeneur):
+    url = promeneur.get_absolute_url()
+    plain = client.get(url)
+    compressed = client.get(url, headers={"accept-encoding": "gzip, br"})
+    assert compressed["Content-Encoding"] == "gzip"
+    assert gzip.decompress(compressed.content) == plain.content
+    assert "Accept-Encoding" in compressed["Vary"]
+
+    signed_in = Client()
+    signed_in.force_login(UserFactory())
+    response = signed_in.get(url, headers={"accept-encoding": "gzip"})
+    assert not response.has_header("Content-Encoding")
+
+
+def test_contact_page_is_not_compressed(client):
+    """It holds a CSRF token and reflects what the visitor typed: no compression (BREACH)."""
+    response = client.get(reverse("referrals:contact"), headers={"accept-encoding": "gzip"})
+    assert response.status_code == 200
+    assert not response.has_header("Content-Encoding")
+
+
+def test_the_switch_turns_the_cache_off(client, promeneur, settings):
+    settings.PUBLIC_PAGE_CACHE = False
+    response = client.get(promeneur.get_absolute_url())
+    assert not getattr(response, "public_page_cache", False)
+
+
+def test_lost_version_gets_a_new_number(promeneur):
+    version = public_cache.current_version()
+    cache.delete(public_cache.VERSION_KEY)
+    assert public_cache.current_version() != version
+
+
+def test_query_string_order_does_not_matter(client, promeneur):
+    theme = ThemeFactory()
+    promeneur.themes.add(theme)
+    client.get(f"{DIRECTORY}?theme={theme.slug}&reseau=")
+    response = client.get(f"{DIRECTORY}?reseau=&theme={theme.slug}")
+    assert "Camille" in response.content.decode()
