@@ -2,7 +2,8 @@
 
 A `Scope` says which rows a user's figures cover (national, départements, structures); each
 `figure_*` function returns a `Figure`: the rows of a table, whose counts already went through
-`privacy.protect`, and which the page, the chart and the CSV export all show the same way.
+`privacy.suppress` (exact for a scope whose reader may see the requests' metadata), and which the
+page, the chart and the CSV export all show the same way.
 """
 
 import math
@@ -19,7 +20,7 @@ from referrals.models import ContactRequest, Orientation
 from structures.enums import ConventionStatus, Funder, PromeneurStatus, StructureKind, Weekday
 from structures.models import Convention, PresenceSlot, Promeneur, Structure, Theme, TrainingAttendance
 
-from .privacy import protect
+from .privacy import protect, suppress
 
 MONTHS = [
     "janvier",
@@ -44,6 +45,8 @@ class Scope:
 
     department_ids: frozenset | None = None
     structure_ids: frozenset | None = None
+    # The reader may see the metadata of every request of the scope: counts are shown exactly.
+    exact: bool = False
 
     def structure_q(self, prefix=""):
         """A filter on a structure reached through `prefix` (e.g. "from_structure__")."""
@@ -94,6 +97,12 @@ def chart_value(value):
     return float(value) if isinstance(value, int | float | Decimal) else None
 
 
+def counted_rows(scope, rows, additive=True):
+    """[(label, count)] → a figure's rows, each count through the suppression rule."""
+    values = suppress([count for _, count in rows], exact=scope.exact, additive=additive)
+    return [(label, [value]) for (label, _), value in zip(rows, values, strict=True)]
+
+
 def requests_of_year(scope, year):
     return scope.requests().filter(created_at__year=year)
 
@@ -114,7 +123,7 @@ def figure_requests_by_month(scope, year):
         "demandes-par-mois",
         f"Demandes reçues par mois en {year}",
         ["Mois", "Demandes"],
-        [(MONTHS[m - 1], [protect(counts.get(m, 0))]) for m in range(1, 13)],
+        counted_rows(scope, [(MONTHS[m - 1], counts.get(m, 0)) for m in range(1, 13)]),
     )
 
 
@@ -123,7 +132,7 @@ def _by_choice(scope, year, field_name, choices):
         row[field_name]: row["n"]
         for row in requests_of_year(scope, year).order_by().values(field_name).annotate(n=Count("pk"))
     }
-    return [(label, [protect(counts.get(value, 0))]) for value, label in choices]
+    return counted_rows(scope, [(label, counts.get(value, 0)) for value, label in choices])
 
 
 def figure_requests_by_theme(scope, year):
@@ -140,7 +149,8 @@ def figure_requests_by_theme(scope, year):
         "demandes-par-theme",
         f"Demandes par thème en {year}",
         ["Thème", "Demandes"],
-        [(name, [protect(counts.get(pk, 0))]) for pk, name in themes],
+        # A request may have several themes: the cells add up to no total.
+        counted_rows(scope, [(name, counts.get(pk, 0)) for pk, name in themes], additive=False),
         chart="horizontal",
         note="Une demande peut porter sur plusieurs thèmes.",
     )
@@ -226,7 +236,7 @@ def hours(delta):
 
 def figure_claim_delay(scope, year):
     n, median, p90 = claim_delays(scope, year)
-    protected = protect(n)
+    protected = n if scope.exact else protect(n)
     hidden = not isinstance(protected, int) or n == 0
     rows = [
         ("Demandes prises en charge", [protected]),
@@ -261,11 +271,15 @@ def figure_orientations(scope, year):
         "orientations",
         f"Orientations en {year}",
         ["Orientations", "Nombre"],
-        [
-            ("Envoyées", [protect(result["sent"])]),
-            ("Reçues", [protect(result["received"])]),
-            ("Reçues et acceptées", [protect(result["accepted"])]),
-        ],
+        counted_rows(
+            scope,
+            [
+                ("Envoyées", result["sent"]),
+                ("Reçues", result["received"]),
+                ("Reçues et acceptées", result["accepted"]),
+            ],
+            additive=False,
+        ),
     )
 
 
@@ -283,7 +297,7 @@ def figure_promeneurs(scope, year):
         "promeneurs",
         "Promeneur·ses labellisé·es en activité",
         ["Promeneur·ses", "Nombre"],
-        [("Labellisé·es, compte actif", [protect(n)])],
+        counted_rows(scope, [("Labellisé·es, compte actif", n)], additive=False),
         note="À ce jour, quelle que soit l’année choisie.",
     )
 
@@ -347,7 +361,10 @@ def figure_structures_by_kind(scope, year):
         "structures-par-type",
         "Structures par type",
         ["Type", "Structures"],
-        [(label, [protect(counts.get(value, 0))]) for value, label in StructureKind.choices],
+        # Structures, not young people: small counts only.
+        counted_rows(
+            scope, [(label, counts.get(value, 0)) for value, label in StructureKind.choices], additive=False
+        ),
         chart="horizontal",
         note="À ce jour.",
     )

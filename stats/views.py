@@ -30,13 +30,15 @@ def is_national(user):
 
 def stats_access_or_404(user):
     """The user's statistics scope and the départements they may filter by (None: no filter)."""
+    # Coordinators and referents already see the metadata of these requests: exact figures
+    # (design §3b.5). National staff see every département, so suppressed ones (stats/privacy.py).
     if is_national(user):
         return Scope(), Department.objects.all()
     if user.coordinated_department_ids:
         ids = frozenset(user.coordinated_department_ids)
-        return Scope(department_ids=ids), Department.objects.filter(pk__in=ids)
+        return Scope(department_ids=ids, exact=True), Department.objects.filter(pk__in=ids)
     if user.referent_structure_ids:
-        return Scope(structure_ids=frozenset(user.referent_structure_ids)), None
+        return Scope(structure_ids=frozenset(user.referent_structure_ids), exact=True), None
     raise Http404("Pas de statistiques pour ce compte.")
 
 
@@ -48,7 +50,8 @@ def filtered_scope(request):
     year, department = form.year(), form.department()
     params = {"annee": year}
     if department is not None:
-        scope = Scope(department_ids=frozenset({department.pk}))
+        # The form offers only the user's own départements (all of them to national staff).
+        scope = Scope(department_ids=frozenset({department.pk}), exact=scope.exact)
         params["departement"] = department.code
     return scope, form, year, urlencode(params)
 
@@ -95,6 +98,7 @@ def statistics(request):
         "year": year,
         "query": query,
         "scope_label": scope_label(request.user, form),
+        "exact": scope.exact,
         "figures": all_figures(scope, year),
     }
     return render(request, "stats/statistics.html", context)
@@ -130,6 +134,14 @@ def can_validate(user, structure):
 
 def can_edit(user, structure):
     return structure.pk in user.referent_structure_ids
+
+
+def sees_metadata(user, structure):
+    """The structure's referent and its département's coordinator see its requests' metadata:
+    they get its exact figures; CAF national staff get them through the suppression rule."""
+    return structure.pk in user.referent_structure_ids or structure.department_id in (
+        user.coordinated_department_ids
+    )
 
 
 def get_structure_for_reports_or_404(user, slug):
@@ -192,7 +204,9 @@ def report_export(request):
         raise Http404("Export réservé à la coordination.")
     year = YearForm(request.GET if "annee" in request.GET else None).year()
     reports = ActivityReport.objects.filter(year=year).select_related("structure__department")
-    if not is_national(user):
+    # A coordinator's export covers their départements only: exact figures (see sees_metadata).
+    exact = not is_national(user)
+    if exact:
         reports = reports.filter(structure__department_id__in=user.coordinated_department_ids)
 
     def date(value):
@@ -208,7 +222,7 @@ def report_export(request):
                 report.year,
                 report.get_status_display(),
                 *[
-                    format_value(protect(n), grouping=False)
+                    format_value(n if exact else protect(n), grouping=False)
                     for n in (
                         figures.get("requests"),
                         orientations.get("sent"),
@@ -251,6 +265,7 @@ def report_detail(request, slug, year):
         "report": report,
         "form": form,
         "can_edit": editable,
+        "exact": sees_metadata(user, structure),
         "can_validate": report is not None and can_validate(user, structure),
         "return_form": ReturnToDraftForm(),
     }

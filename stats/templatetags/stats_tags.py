@@ -12,6 +12,7 @@ def stat_value(value):
 
 
 @register.filter
-def protected(count):
-    """A raw count (e.g. from a report's stored figures) through the small-count rule."""
-    return format_value(protect(count))
+def protected(count, exact=False):
+    """A raw count (e.g. from a report's stored figures) through the small-count rule, unless the
+    reader may see the underlying metadata (`exact`)."""
+    return format_value(count if exact else protect(count))

@@ -74,8 +74,13 @@ def test_referent_creates_a_prefilled_report(client, structure, referent):
     assert report.figures["orientations"] == {"sent": 0, "received": 0, "accepted": 0}
     content = response.content.decode()
     assert '<th scope="row">Demandes reçues</th><td class="number">6</td>' in content
-    # One training attended: shown as "< 5", like every small count.
+    # The referent sees the structure's requests in the dashboard: its own report is exact.
+    assert '<th scope="row">Participations à des formations</th><td class="number">1</td>' in content
+    # CAF national staff do not see the metadata: the small count is suppressed for them.
+    client.force_login(UserFactory(caf_staff=True))
+    content = client.get(response.redirect_chain[-1][0]).content.decode()
     assert '<th scope="row">Participations à des formations</th><td class="number">&lt; 5</td>' in content
+    assert '<th scope="row">Participations à des formations</th><td class="number">1</td>' not in content
 
 
 def test_life_of_a_report_draft_submitted_locked(client, structure, referent, coordinator):
@@ -182,14 +187,19 @@ def test_export_of_the_departement_reports(client, structure, coordinator):
     row = dict(zip(rows[0], rows[1], strict=True))
     assert row["Structure"] == structure.name
     assert row["Demandes reçues"] == "12"
-    assert row["Orientations envoyées"] == "< 5"
+    # The coordinator's own départements: exact figures.
+    assert row["Orientations envoyées"] == "2"
     assert row["Orientations reçues"] == "0"
     assert row["Heures en ligne"] == "120,5"
     assert row["Statut"] == "Brouillon"
     # CAF staff export every département.
     client.force_login(UserFactory(caf_staff=True))
     response = client.get("/tableau-de-bord/bilans/export.csv", {"annee": 2025})
-    assert len(list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))) == 3
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
+    assert len(rows) == 3
+    # Beyond those who see the metadata, small counts are suppressed.
+    row = next(dict(zip(rows[0], r, strict=True)) for r in rows[1:] if r[1] == structure.name)
+    assert row["Orientations envoyées"] == "< 5"
 
 
 def test_report_list_query_count_does_not_grow(client, django_assert_num_queries, coordinator, structure):

@@ -144,17 +144,18 @@ def test_figures_computed_by_hand(client, dordogne):
     PresenceSlotFactory(promeneur=promeneur, start=datetime.time(22), end=datetime.time(1), weekday=4)
     ConventionFactory(structure=structure, year=2025, amount="1700.00")
     ConventionFactory(structure=structure, year=2025, funder=Funder.MSA, amount="300.00")
-    client.force_login(UserFactory(caf_staff=True))
+    # The coordinator of the département: exact figures.
+    client.force_login(CoordinationFactory(department=dordogne).user)
 
-    content = client.get(URL, {"annee": 2025, "departement": "24"}).content.decode()
+    content = client.get(URL, {"annee": 2025}).content.decode()
 
     assert table_value(content, "demandes-par-mois", "mars") == "7"
-    assert table_value(content, "demandes-par-mois", "avril") == "&lt; 5"
+    assert table_value(content, "demandes-par-mois", "avril") == "3"
     assert table_value(content, "demandes-par-mois", "mai") == "0"
     assert table_value(content, "demandes-par-theme", "Loisirs T") == "7"
     assert table_value(content, "demandes-par-theme", "École T") == "5"
     assert table_value(content, "demandes-par-canal", "E-mail") == "7"
-    assert table_value(content, "demandes-par-canal", "SMS") == "&lt; 5"
+    assert table_value(content, "demandes-par-canal", "SMS") == "3"
     assert table_value(content, "demandes-par-age", "15 à 17 ans") == "7"
     assert table_value(content, "demandes-par-issue", "Réglée en ligne") == "6"
     # Claim delays 10, 20, …, 60 hours: median 35 h, 90th percentile 55 h.
@@ -166,6 +167,18 @@ def test_figures_computed_by_hand(client, dordogne):
     assert table_value(content, "heures-en-ligne", "vendredi") == "3,0"
     assert table_value(content, "heures-en-ligne", "Total par semaine") == "6,0"
     assert table_value(content, "financements", "2025") == "1\u202f700"
+    assert table_value(content, "structures-par-type", "Maison des jeunes et de la culture") == "1"
+    assert table_value(content, "promeneurs", "Labellisé·e, compte actif".replace("e, ", "es, ")) == "1"
+
+    # CAF national staff, on the same département: small counts and their complements hidden.
+    client.force_login(UserFactory(caf_staff=True))
+    content = client.get(URL, {"annee": 2025, "departement": "24"}).content.decode()
+    assert table_value(content, "demandes-par-mois", "mars") == "masqué"
+    assert table_value(content, "demandes-par-mois", "avril") == "&lt; 5"
+    assert table_value(content, "demandes-par-mois", "mai") == "0"
+    assert table_value(content, "demandes-par-canal", "SMS") == "&lt; 5"
+    assert table_value(content, "demandes-par-canal", "E-mail") == "masqué"
+    assert table_value(content, "demandes-par-theme", "Loisirs T") == "7"
     assert table_value(content, "structures-par-type", "Maison des jeunes et de la culture") == "&lt; 5"
     assert table_value(content, "promeneurs", "Labellisé·e, compte actif".replace("e, ", "es, ")) == "&lt; 5"
 
@@ -222,8 +235,8 @@ def test_month_figure_respects_paris_time(dordogne):
     ContactRequestFactory(
         structure=structure, created_at=datetime.datetime(2025, 3, 31, 21, 30, tzinfo=datetime.UTC)
     )
-    figure = figure_requests_by_month(Scope(), 2025)
-    assert dict(figure.rows)["mars"] == ["< 5"]
+    figure = figure_requests_by_month(Scope(exact=True), 2025)
+    assert dict(figure.rows)["mars"] == [1]
     assert dict(figure.rows)["avril"] == [0]
 
 
@@ -248,10 +261,17 @@ def test_csv_export_of_a_figure_suppresses_small_counts(client, dordogne):
     assert 'filename="demandes-par-mois-2025.csv"' in response["Content-Disposition"]
     rows = read_csv(response)
     assert rows[0] == ["Mois", "Demandes"]
+    # The referent sees these requests in the dashboard: exact figures.
     assert ["mars", "7"] in rows
-    assert ["avril", "< 5"] in rows
+    assert ["avril", "3"] in rows
     assert ["mai", "0"] in rows
     assert len(rows) == 13
+    # National staff: April is small, and March is hidden too, or 10 − 7 would give it back.
+    client.force_login(UserFactory(caf_staff=True))
+    rows = read_csv(client.get(URL, {"annee": 2025, "format": "csv", "figure": "demandes-par-mois"}))
+    assert ["avril", "< 5"] in rows
+    assert ["mars", "masqué"] in rows
+    assert ["mai", "0"] in rows
 
 
 def test_csv_of_unknown_figure_is_404(client):
