@@ -12,10 +12,11 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Q
 
-from structures.admin import VIEW, RolePermissionsMixin, is_national_staff
 from structures.enums import MembershipRole
 from structures.models import Coordination, Promeneur, StructureMembership
 
+from .access import coordinated_department_ids, is_national_staff, is_superuser, may_change_account
+from .admin_permissions import VIEW, RolePermissionsMixin
 from .models import Invitation, User
 from .services import promeneur_deactivate, user_deactivate
 
@@ -160,7 +161,7 @@ class UserAdmin(RolePermissionsMixin, DjangoUserAdmin):
         pool and their public profile is hidden (accounts.services)."""
         count = 0
         for user in queryset.select_related("promeneur"):
-            if user.pk == request.user.pk or (user.is_superuser and not request.user.is_superuser):
+            if user.pk == request.user.pk or not may_change_account(request.user, user):
                 continue
             promeneur = getattr(user, "promeneur", None)
             if promeneur is not None:
@@ -175,7 +176,7 @@ class UserAdmin(RolePermissionsMixin, DjangoUserAdmin):
         user = request.user
         if is_national_staff(user) or not self.get_role_permissions(request):
             return super().get_scoped_queryset(request, queryset)
-        departments = user.coordinated_department_ids
+        departments = coordinated_department_ids(user)
         promeneur = Promeneur.objects.filter(user=OuterRef("pk"), structure__department__in=departments)
         referent = StructureMembership.objects.filter(
             user=OuterRef("pk"), structure__department__in=departments
@@ -198,13 +199,13 @@ class UserAdmin(RolePermissionsMixin, DjangoUserAdmin):
     def has_change_permission(self, request, obj=None):
         # Only a superuser may change a superuser (or their password): CAF staff could otherwise
         # take over the account with the widest rights.
-        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+        if obj is not None and not may_change_account(request.user, obj):
             return False
         return super().has_change_permission(request, obj)
 
     def has_delete_permission(self, request, obj=None):
         # Accounts are deactivated, not deleted; a superuser may still delete one.
-        return request.user.is_active and request.user.is_superuser
+        return is_superuser(request.user)
 
     def get_fieldsets(self, request, obj=None):
         if obj is None:
@@ -216,7 +217,7 @@ class UserAdmin(RolePermissionsMixin, DjangoUserAdmin):
                 ("Compte", {"fields": ("is_active", "last_login", "date_joined")}),
             )
         roles = ["is_active", "is_caf_staff", "is_moderator"]
-        if request.user.is_superuser:
+        if is_superuser(request.user):
             roles.append("is_superuser")
         return (
             (None, {"fields": ("email", "password")}),

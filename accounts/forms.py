@@ -3,6 +3,7 @@ from django.contrib.auth import password_validation
 
 from structures.models import Department, Structure
 
+from . import access
 from .models import Invitation, InvitationRole, User
 from .services import invitable_roles, invitation_scope_error
 
@@ -26,9 +27,9 @@ class InvitationForm(forms.ModelForm):
             del self.fields["department"]
         structures = Structure.objects.none()
         if InvitationRole.REFERENT in roles:
-            structures |= Structure.objects.filter(department__in=user.coordinated_department_ids)
+            structures |= Structure.objects.filter(department__in=access.coordinated_department_ids(user))
         if InvitationRole.PROMENEUR in roles:
-            structures |= Structure.objects.filter(pk__in=user.referent_structure_ids)
+            structures |= Structure.objects.filter(pk__in=access.referent_structure_ids(user))
         if roles != [InvitationRole.COORDINATOR]:
             self.fields["structure"].queryset = structures.order_by("name").distinct()
         else:

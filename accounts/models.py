@@ -94,9 +94,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def is_staff(self):
         """Who may open the Django admin: CAF staff, coordinators and moderators."""
-        return self.is_active and (
-            self.is_superuser or self.is_caf_staff or self.is_moderator or self.is_coordinator
-        )
+        from .access import may_open_admin
+
+        return may_open_admin(self)
 
     @cached_property
     def coordinated_department_ids(self):
@@ -120,19 +120,10 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     @property
     def roles(self):
-        """The user's roles, in French, for display."""
-        labels = []
-        if self.is_caf_staff or self.is_superuser:
-            labels.append("personnel CAF")
-        if self.is_coordinator:
-            labels.append("coordination départementale")
-        if self.is_referent:
-            labels.append("référent·e de structure")
-        if self.promeneur_profile is not None:
-            labels.append("promeneur·se")
-        if self.is_moderator:
-            labels.append("modération")
-        return labels
+        """The user's roles, in French, for display (`accounts.access.role_labels`)."""
+        from .access import role_labels
+
+        return role_labels(self)
 
 
 class InvitationRole(models.TextChoices):
@@ -144,7 +135,9 @@ class InvitationRole(models.TextChoices):
 class InvitationQuerySet(models.QuerySet):
     def visible_to(self, user):
         """CAF staff see every invitation; others, those they sent."""
-        if user.is_superuser or user.is_caf_staff:
+        from .access import is_national_staff
+
+        if is_national_staff(user):
             return self
         return self.filter(invited_by=user)
 

@@ -14,6 +14,7 @@ from referrals.models import ContactRequest, RequestStatusChange
 from structures.enums import MembershipRole, PromeneurStatus
 from structures.models import Coordination, Promeneur, StructureMembership
 
+from . import access
 from .models import Invitation, InvitationRole, User
 
 logger = logging.getLogger(__name__)
@@ -23,16 +24,8 @@ logger = logging.getLogger(__name__)
 
 
 def invitable_roles(user):
-    """The roles `user` may invite: CAF staff → coordinators; coordinators → referents;
-    referents → promeneurs."""
-    roles = []
-    if user.is_superuser or user.is_caf_staff:
-        roles.append(InvitationRole.COORDINATOR)
-    if user.is_coordinator:
-        roles.append(InvitationRole.REFERENT)
-    if user.is_referent:
-        roles.append(InvitationRole.PROMENEUR)
-    return roles
+    """The roles `user` may invite (`accounts.access.invitable_roles`)."""
+    return [InvitationRole(role) for role in access.invitable_roles(user)]
 
 
 def invitation_scope_error(*, user, role, department=None, structure=None):
@@ -43,9 +36,9 @@ def invitation_scope_error(*, user, role, department=None, structure=None):
         return None if department is not None else "Choisissez le département."
     if structure is None:
         return "Choisissez la structure."
-    if role == InvitationRole.REFERENT and structure.department_id not in user.coordinated_department_ids:
+    if role == InvitationRole.REFERENT and not access.is_coordinator(user, structure.department_id):
         return "Cette structure n’est pas dans un département que vous coordonnez."
-    if role == InvitationRole.PROMENEUR and structure.pk not in user.referent_structure_ids:
+    if role == InvitationRole.PROMENEUR and not access.is_referent(user, structure.pk):
         return "Vous n’êtes pas référent·e de cette structure."
     return None
 

@@ -7,6 +7,7 @@ from django.views.decorators.cache import never_cache
 
 from comments.models import can_moderate
 
+from . import access
 from .forms import InvitationAcceptForm, InvitationForm
 from .models import Invitation, User
 from .services import (
@@ -21,7 +22,7 @@ from .services import (
 def dashboard(request):
     """The home of the dashboard: what the signed-in user can do, by role."""
     user = request.user
-    promeneur = user.promeneur_profile
+    promeneur = access.promeneur_profile(user)
     context = {
         "promeneur": promeneur,
         "referent_structures": user.structure_memberships.select_related("structure"),

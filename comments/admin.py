@@ -1,52 +1,19 @@
 """Comments in the Django admin, for moderators and CAF staff: the same decisions as the queue.
 
-Permissions come from roles, through structures.admin.RolePermissionsMixin, with one more role:
-`ModeratorPermissionsMixin` gives moderators what `moderator_permissions` says, everywhere (a
-moderator is a national role, like CAF staff; coordinators get nothing here).
+Permissions come from roles, through `accounts.admin_permissions.ModeratorPermissionsMixin`:
+moderators get what `moderator_permissions` says, everywhere (a moderator is a national role,
+like CAF staff; coordinators get nothing here).
 """
 
 from django.contrib import admin, messages
 from django.utils.html import format_html
 from django.utils.text import Truncator
 
-from structures.admin import NONE, VIEW, RolePermissionsMixin
+from accounts.admin_permissions import VIEW, ModeratorPermissionsMixin
 
 from .enums import CommentStatus
 from .models import Comment, CommentModeration
 from .services import comment_moderate
-
-
-def is_moderator(user):
-    return user.is_authenticated and user.is_active and user.is_moderator
-
-
-class ModeratorPermissionsMixin(RolePermissionsMixin):
-    """RolePermissionsMixin with the moderators' role: `moderator_permissions`, not scoped."""
-
-    moderator_permissions = NONE
-
-    def get_role_permissions(self, request):
-        permissions = super().get_role_permissions(request)
-        if is_moderator(request.user):
-            permissions = permissions | self.moderator_permissions
-        return permissions
-
-    def is_in_scope(self, request, obj, action):
-        if is_moderator(request.user) and action in self.moderator_permissions:
-            return True
-        return super().is_in_scope(request, obj, action)
-
-    def get_scoped_queryset(self, request, queryset):
-        if is_moderator(request.user) and self.moderator_permissions:
-            return queryset
-        return super().get_scoped_queryset(request, queryset)
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if is_moderator(request.user) and self.moderator_permissions:
-            # A moderator chooses among all rows (départements…), not a coordinator's.
-            kwargs.setdefault("queryset", db_field.remote_field.model._default_manager.all())
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
 
 DECIDE = frozenset({"view", "change", "delete"})
 

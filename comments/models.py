@@ -33,11 +33,9 @@ ALLOWED_TRANSITIONS = {
 
 def can_moderate(user):
     """Who moderates comments: moderators and CAF staff (design §2)."""
-    return bool(
-        user.is_authenticated
-        and user.is_active
-        and (user.is_moderator or user.is_caf_staff or user.is_superuser)
-    )
+    from accounts.access import may_moderate
+
+    return may_moderate(user)
 
 
 class CommentQuerySet(models.QuerySet):

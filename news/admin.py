@@ -3,9 +3,9 @@ coordinator writes those of their départements (not national ones)."""
 
 from django.contrib import admin, messages
 
-from comments.admin import ModeratorPermissionsMixin, is_moderator
+from accounts.access import is_moderator, is_national_staff
+from accounts.admin_permissions import ALL, ModeratorPermissionsMixin
 from promeneurs import public_cache
-from structures.admin import ALL, is_national_staff
 
 from .models import Article
 

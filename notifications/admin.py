@@ -12,8 +12,9 @@ from django.contrib import admin, messages
 from django.db.models import F
 from django.utils.html import format_html
 
+from accounts.access import is_national_staff
+from accounts.admin_permissions import NONE, VIEW, RolePermissionsMixin
 from referrals.admin import CONFIDENTIAL_LOOKUPS
-from structures.admin import NONE, VIEW, RolePermissionsMixin, is_national_staff
 
 from .models import Notification
 from .services import notifications_retry

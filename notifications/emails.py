@@ -16,6 +16,7 @@ from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
+from referrals.content import contact_request_reply_address
 from referrals.enums import RequestStatus
 from referrals.models import ContactRequest, Orientation
 
@@ -189,11 +190,7 @@ def recipient_address(notification):
             raise NoAddress("Invitation déjà utilisée ou expirée.")
         return invitation.email
     if notification.to_young_person:
-        found = (
-            ContactRequest.objects.filter(pk=notification.recipient_request_id)
-            .values_list("email", "erased_at", "status")
-            .first()
-        )
+        found = contact_request_reply_address(request_id=notification.recipient_request_id)
         if found is None:
             raise NoAddress("Demande supprimée.")
         email, erased_at, status = found

@@ -7,13 +7,14 @@ even loaded. Nothing is added, changed or deleted here: requests come from the p
 life is the dashboard's, and retention is automatic (anonymisation, purge of the access log).
 
 CAF national staff see every département; a coordinator sees the requests and orientations of
-their départements; nobody else sees these pages (`structures.admin.RolePermissionsMixin`).
+their départements; nobody else sees these pages (`accounts.admin_permissions.RolePermissionsMixin`).
 """
 
 from django.contrib import admin
 from django.db.models import Q
 
-from structures.admin import NONE, VIEW, RolePermissionsMixin, is_coordinator, is_national_staff
+from accounts import access
+from accounts.admin_permissions import NONE, VIEW, RolePermissionsMixin
 
 from .models import CONTENT_FIELDS, AccessLog, ContactRequest, Orientation, RequestStatusChange
 
@@ -144,19 +145,19 @@ class OrientationScopeMixin(RolePermissionsMixin):
 
     def get_scoped_queryset(self, request, queryset):
         user = request.user
-        if is_national_staff(user):
+        if access.is_national_staff(user):
             return queryset
-        if not is_coordinator(user):
+        if not access.is_coordinator(user):
             return queryset.none()
-        departments = user.coordinated_department_ids
+        departments = access.coordinated_department_ids(user)
         return queryset.filter(
             Q(from_structure__department_id__in=departments) | Q(to_structure__department_id__in=departments)
         )
 
     def is_in_scope(self, request, obj, action):
-        if obj is None or is_national_staff(request.user):
+        if obj is None or access.is_national_staff(request.user):
             return True
-        departments = request.user.coordinated_department_ids
+        departments = access.coordinated_department_ids(request.user)
         return (
             obj.from_structure.department_id in departments or obj.to_structure.department_id in departments
         )

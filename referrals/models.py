@@ -8,8 +8,10 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts import access
 from structures.enums import Network
 
+from .content import CONTENT_FIELDS, ContentGateClosed, gate_is_open, refuse_content
 from .enums import (
     OPEN_STATUSES,
     AgeBracket,
@@ -61,10 +63,46 @@ ASSIGNED_STATUSES = (
     RequestStatus.ORIENTED,
 )
 
-CONTENT_FIELDS = ("first_name", "handle", "email", "phone", "message")
+__all__ = ["CONTENT_FIELDS", "ContentGateClosed"]
 
 
-class ContactRequestQuerySet(models.QuerySet):
+class ContentGatedQuerySet(models.QuerySet):
+    """A queryset that refuses to load content fields outside the content gate (`referrals.content`)."""
+
+    def only(self, *fields):
+        refuse_content(fields)
+        return super().only(*fields)
+
+    def defer(self, *fields):
+        if fields == (None,) and not gate_is_open():
+            raise ContentGateClosed("Le contenu des demandes se lit par referrals.content seulement.")
+        return super().defer(*fields)
+
+    def values(self, *fields, **expressions):
+        if not fields and not expressions and not gate_is_open():
+            raise ContentGateClosed(
+                "values() sans champ chargerait le contenu des demandes : nommez les champs."
+            )
+        refuse_content(fields)
+        return super().values(*fields, **expressions)
+
+    def values_list(self, *fields, flat=False, named=False):
+        if not fields and not gate_is_open():
+            raise ContentGateClosed("values_list() sans champ chargerait le contenu : nommez les champs.")
+        refuse_content(fields)
+        return super().values_list(*fields, flat=flat, named=named)
+
+
+class ContentGatedManager(models.Manager):
+    """The default (and base) manager: content fields are deferred, always."""
+
+    deferred_fields = ()
+
+    def get_queryset(self):
+        return super().get_queryset().defer(*self.deferred_fields)
+
+
+class ContactRequestQuerySet(ContentGatedQuerySet):
     def open(self):
         return self.filter(status__in=OPEN_STATUSES)
 
@@ -84,21 +122,18 @@ class ContactRequestQuerySet(models.QuerySet):
         )
 
     def visible_to(self, user):
-        """Requests whose metadata the user may see (design §3); content is a further check."""
-        if not user.is_authenticated or not user.is_active:
+        """Requests whose metadata the user may see (`accounts.access.requests_visible_q`)."""
+        if not access.is_active_user(user):
             return self.none()
-        condition = Q(pk__in=[])
-        promeneur = user.promeneur_profile
-        if promeneur is not None and promeneur.status == "labelled":
-            condition |= Q(assignee=promeneur)
-            condition |= Q(
-                structure_id=promeneur.structure_id, assignee__isnull=True, status=RequestStatus.NEW
-            )
-        if user.referent_structure_ids:
-            condition |= Q(structure_id__in=user.referent_structure_ids)
-        if user.coordinated_department_ids:
-            condition |= Q(department_id__in=user.coordinated_department_ids)
-        return self.filter(condition)
+        return self.filter(access.requests_visible_q(user))
+
+    def urgent_first(self, *ordering):
+        """Urgent requests first (design §3b.2), then `ordering`."""
+        return self.order_by("-is_urgent", *ordering)
+
+
+class ContactRequestManager(ContentGatedManager.from_queryset(ContactRequestQuerySet)):
+    deferred_fields = CONTENT_FIELDS
 
 
 class ContactRequest(models.Model):
@@ -172,12 +207,14 @@ class ContactRequest(models.Model):
     phone = models.CharField("téléphone", max_length=20, blank=True)
     message = models.TextField("message", max_length=2000, blank=True)
 
-    objects = ContactRequestQuerySet.as_manager()
+    objects = ContactRequestManager()
 
     class Meta:
         verbose_name = "demande de contact"
         verbose_name_plural = "demandes de contact"
         ordering = ["created_at"]
+        # Related objects (`log.request`, `orientation.request`) come through it too: deferred.
+        base_manager_name = "objects"
         constraints = [
             models.CheckConstraint(condition=Q(status__in=RequestStatus.values), name="request_status_valid"),
             models.CheckConstraint(
@@ -211,16 +248,14 @@ class ContactRequest(models.Model):
         return TRANSITIONS[RequestStatus(self.status)]
 
     def can_read_content(self, user):
-        """Only the promeneur the request is assigned to reads its content."""
-        promeneur = getattr(user, "promeneur_profile", None)
-        return (
-            promeneur is not None
-            and self.assignee_id == promeneur.pk
-            and promeneur.status == "labelled"
-            and user.is_active
-            and not self.is_erased
-            and self.status not in (RequestStatus.WITHDRAWN, RequestStatus.SPAM)
-        )
+        """Only the promeneur the request is assigned to reads its content (`accounts.access`)."""
+        return access.may_read_content(user, self)
+
+    def refresh_from_db(self, using=None, fields=None, from_queryset=None):
+        # A deferred content field read on an instance lands here: refused outside the gate.
+        if fields is not None:
+            refuse_content(fields)
+        super().refresh_from_db(using=using, fields=fields, from_queryset=from_queryset)
 
     def transition_to(self, status, *, by=None, outcome="", note=""):
         """Change the status along an allowed transition, and record it."""
@@ -275,6 +310,14 @@ class RequestStatusChange(models.Model):
         return f"{self.request} : {self.from_status} → {self.to_status}"
 
 
+class RequestNoteQuerySet(ContentGatedQuerySet):
+    pass
+
+
+class RequestNoteManager(ContentGatedManager.from_queryset(RequestNoteQuerySet)):
+    deferred_fields = ("text",)
+
+
 class RequestNote(models.Model):
     """A private note of the assignee on a request (content: same confidentiality)."""
 
@@ -285,36 +328,32 @@ class RequestNote(models.Model):
     text = models.TextField("note", max_length=5000)
     created_at = models.DateTimeField("le", default=timezone.now)
 
+    objects = RequestNoteManager()
+
     class Meta:
         verbose_name = "note interne"
         verbose_name_plural = "notes internes"
         ordering = ["created_at", "pk"]
+        base_manager_name = "objects"
 
     def __str__(self):
         return f"Note sur {self.request.reference}"
 
+    def refresh_from_db(self, using=None, fields=None, from_queryset=None):
+        if fields is not None and "text" in fields and not gate_is_open():
+            raise ContentGateClosed("Les notes privées se lisent par referrals.content seulement.")
+        super().refresh_from_db(using=using, fields=fields, from_queryset=from_queryset)
+
 
 def orientation_structure_ids(user):
-    """The structures whose orientations the user handles: as a labelled promeneur, as a referent."""
-    ids = set(user.referent_structure_ids)
-    promeneur = user.promeneur_profile
-    if promeneur is not None and promeneur.status == "labelled":
-        ids.add(promeneur.structure_id)
-    return ids
+    """The structures whose orientations the user handles (`accounts.access`)."""
+    return access.orientation_structure_ids(user)
 
 
 class OrientationQuerySet(models.QuerySet):
     def visible_to(self, user, structure_ids=None):
         """Orientations sent or received by the user's structures, or within their départements."""
-        if structure_ids is None:
-            structure_ids = orientation_structure_ids(user)
-        department_ids = user.coordinated_department_ids
-        return self.filter(
-            Q(from_structure_id__in=structure_ids)
-            | Q(to_structure_id__in=structure_ids)
-            | Q(from_structure__department_id__in=department_ids)
-            | Q(to_structure__department_id__in=department_ids)
-        )
+        return self.filter(access.orientations_visible_q(user, structure_ids))
 
     def sent_by_structure(self, structure_ids):
         return self.filter(from_structure_id__in=structure_ids)

@@ -6,15 +6,20 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from accounts import access
 from notifications.models import NotificationKind
 from notifications.services import notification_record
-from structures.enums import PromeneurStatus
 from structures.models import Promeneur
 
+from .content import contact_request_has_reply_address, related_content
 from .enums import OrientationStatus, RequestStatus, TargetKind
-from .models import AccessLog, ContactRequest, Orientation, RequestNote, orientation_structure_ids
+from .models import AccessLog, ContactRequest, Orientation, RequestNote
 
 ORIENTATION_LIFETIME = datetime.timedelta(days=30)
+UNREACHABLE = (
+    "Ce promeneur ou cette promeneuse n’est pas joignable aujourd’hui (compte inactif, pas labellisé·e, "
+    "suspendu·e, parti·e ou absent·e) : choisissez quelqu’un d’autre."
+)
 
 
 class ClaimError(Exception):
@@ -32,10 +37,9 @@ def _public_context(request):
 
 
 def _structure_users(structure_id):
+    """The accounts of the structure's promeneurs who can take a request today."""
     return [
-        p.user
-        for p in Promeneur.objects.public().filter(structure_id=structure_id).select_related("user")
-        if p.user is not None
+        p.user for p in Promeneur.objects.reachable().filter(structure_id=structure_id).select_related("user")
     ]
 
 
@@ -46,11 +50,7 @@ def _coordinators(department_id):
 
 
 def _is_available_today(promeneur):
-    today = timezone.localdate()
-    return (
-        promeneur.is_public
-        and not promeneur.absences.filter(starts_on__lte=today, ends_on__gte=today).exists()
-    )
+    return access.is_reachable(promeneur)
 
 
 def contact_request_submit(
@@ -80,7 +80,7 @@ def contact_request_submit(
             )
     if target_kind in (TargetKind.PROMENEUR, TargetKind.STRUCTURE) and request.assignee is None:
         request.department = target_structure.department
-        if Promeneur.objects.public().filter(structure=target_structure).exists():
+        if Promeneur.objects.reachable().filter(structure=target_structure).exists():
             request.structure = target_structure
         else:
             request.rerouted = (
@@ -114,9 +114,7 @@ def contact_request_claim(*, request, promeneur, by):
             raise ClaimError("Cette demande a déjà été prise en charge.")
         if locked.assignee_id is not None and locked.assignee_id != promeneur.pk:
             raise ClaimError("Cette demande a déjà été prise en charge.")
-        if locked.assignee_id is None and locked.structure_id != promeneur.structure_id:
-            raise PermissionDenied
-        if promeneur.status != PromeneurStatus.LABELLED:
+        if access.working_promeneur(by) != promeneur or not access.may_claim(by, locked):
             raise PermissionDenied
         locked.assignee = promeneur
         locked.claimed_at = timezone.now()
@@ -124,7 +122,7 @@ def contact_request_claim(*, request, promeneur, by):
         # The young person is told, if they left an e-mail: read when sending, never copied.
         notification_record(
             kind=NotificationKind.REQUEST_CLAIMED,
-            young_person_request=locked if locked.email else None,
+            young_person_request=locked if contact_request_has_reply_address(request_id=locked.pk) else None,
             context=_public_context(locked),
         )
     return locked
@@ -141,8 +139,7 @@ def contact_request_change_status(*, request, status, by, outcome=""):
         raise ValidationError("Ce changement passe par la prise en charge ou par le retrait de la demande.")
     with transaction.atomic():
         locked = ContactRequest.objects.select_for_update().get(pk=request.pk)
-        promeneur = getattr(by, "promeneur_profile", None)
-        if promeneur is None or locked.assignee_id != promeneur.pk:
+        if not access.may_change_status(by, locked):
             raise PermissionDenied
         locked.transition_to(status, by=by, outcome=outcome)
     return locked
@@ -151,7 +148,7 @@ def contact_request_change_status(*, request, status, by, outcome=""):
 def contact_request_add_note(*, request, author, text):
     """A private note of the assignee. Notes follow the request: whoever takes it over next (and
     only them) reads them, as they read the request itself."""
-    if not request.can_read_content(author):
+    if not access.may_read_content(author, request):
         raise PermissionDenied
     text = text.strip()
     if not text:
@@ -186,15 +183,12 @@ def contact_request_reassign(*, request, promeneur, by):
     """A referent (or a coordinator) gives the request to a promeneur of the same structure."""
     with transaction.atomic():
         locked = ContactRequest.objects.select_for_update().get(pk=request.pk)
-        if not (
-            locked.structure_id in by.referent_structure_ids
-            or locked.department_id in by.coordinated_department_ids
-        ):
+        if not access.may_hand_over(by, locked):
             raise PermissionDenied
         if not locked.is_open:
             raise ValidationError("Une demande close ne peut pas être réattribuée.")
-        if not promeneur.is_public:
-            raise ValidationError("Ce promeneur ou cette promeneuse n’est pas labellisé·e.")
+        if not access.is_reachable(promeneur):
+            raise ValidationError(UNREACHABLE)
         if locked.structure_id is not None and promeneur.structure_id != locked.structure_id:
             raise ValidationError("Choisissez un promeneur ou une promeneuse de la structure de la demande.")
         previous = locked.assignee
@@ -220,13 +214,9 @@ def contact_request_dispatch(*, request, by, structure=None, promeneur=None):
     """A coordinator sends a département pool request to a structure or to a promeneur."""
     with transaction.atomic():
         locked = ContactRequest.objects.select_for_update().get(pk=request.pk)
-        if locked.department_id not in by.coordinated_department_ids:
+        if not access.is_coordinator(by, locked.department_id):
             raise PermissionDenied
-        if (
-            locked.status != RequestStatus.NEW
-            or locked.structure_id is not None
-            or locked.assignee_id is not None
-        ):
+        if not access.may_dispatch(by, locked):
             raise ValidationError(
                 "Seule une demande en attente dans la file du département peut être confiée."
             )
@@ -237,14 +227,19 @@ def contact_request_dispatch(*, request, by, structure=None, promeneur=None):
         if promeneur is None and structure is None:
             raise ValidationError("Choisissez une structure ou un promeneur.")
         if promeneur is not None:
-            if not promeneur.is_public:
-                raise ValidationError("Ce promeneur ou cette promeneuse n’est pas labellisé·e.")
+            if not access.is_reachable(promeneur):
+                raise ValidationError(UNREACHABLE)
             locked.assignee = promeneur
             structure = promeneur.structure
             recipients = [promeneur.user]
         else:
-            if not structure.is_public or not Promeneur.objects.public().filter(structure=structure).exists():
-                raise ValidationError("Cette structure n’a pas de promeneur ou promeneuse labellisé·e.")
+            if (
+                not structure.is_public
+                or not Promeneur.objects.reachable().filter(structure=structure).exists()
+            ):
+                raise ValidationError(
+                    "Cette structure n’a aujourd’hui aucun promeneur ou promeneuse joignable."
+                )
             recipients = _structure_users(structure.pk)
         locked.structure = structure
         locked.department = structure.department
@@ -271,8 +266,8 @@ def orientation_create(
     *, request, by, to_structure, summary, young_person_agreed, data_protection_commitment
 ):
     """The assignee refers the young person to another structure, with their agreement."""
-    promeneur = by.promeneur_profile
-    if promeneur is None or request.assignee_id != promeneur.pk:
+    promeneur = access.working_promeneur(by)
+    if not access.is_assignee(by, request):
         raise PermissionDenied
     if not request.is_open or request.is_erased or request.status == RequestStatus.NEW:
         raise ValidationError("Seule une demande prise en charge et encore ouverte peut être orientée.")
@@ -321,7 +316,7 @@ def orientation_answer(*, orientation, by, accept, reason=""):
     """The receiving structure accepts, or declines with a coded reason."""
     with transaction.atomic():
         locked = Orientation.objects.select_for_update().get(pk=orientation.pk)
-        if locked.to_structure_id not in orientation_structure_ids(by):
+        if not access.may_answer_orientation(by, locked):
             raise PermissionDenied
         if locked.status == OrientationStatus.PROPOSED and locked.expires_at <= timezone.now():
             raise ValidationError("Cette orientation a expiré : elle ne peut plus recevoir de réponse.")
@@ -351,6 +346,7 @@ def orientations_expire(*, now=None):
         for orientation in (
             Orientation.objects.select_for_update(of=("self",), skip_locked=True)
             .select_related("request", "created_by")
+            .defer(*related_content("request"))
             .filter(status=OrientationStatus.PROPOSED, expires_at__lte=now)
         ):
             orientation.status = OrientationStatus.EXPIRED

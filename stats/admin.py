@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from accounts import access
+
 from .models import ActivityReport
 
 
@@ -24,9 +26,9 @@ class ActivityReportAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         queryset = super().get_queryset(request)
         user = request.user
-        if user.is_superuser or user.is_caf_staff:
+        if access.is_national_staff(user):
             return queryset
-        return queryset.filter(structure__department_id__in=user.coordinated_department_ids)
+        return queryset.filter(structure__department_id__in=access.coordinated_department_ids(user))
 
     def has_change_permission(self, request, obj=None):
         return obj is None or not obj.is_locked

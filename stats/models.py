@@ -20,14 +20,13 @@ class ActivityReportQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Reports the user may read: their structures' (referent), their départements' (coordinator),
         all of them (CAF staff)."""
-        if not user.is_authenticated or not user.is_active:
+        from accounts import access
+
+        if not access.is_active_user(user):
             return self.none()
-        if user.is_superuser or user.is_caf_staff:
+        if access.is_national_staff(user):
             return self
-        return self.filter(
-            Q(structure_id__in=user.referent_structure_ids)
-            | Q(structure__department_id__in=user.coordinated_department_ids)
-        )
+        return self.filter(access.managed_structure_ids_q(user, "structure"))
 
 
 class ActivityReport(models.Model):

@@ -10,6 +10,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from accounts import access
 from structures.models import Department, Structure
 
 from . import services
@@ -24,8 +25,7 @@ from .queries import FIGURES, Scope, all_figures, current_year
 # --- Who sees what ---------------------------------------------------------------------------------
 
 
-def is_national(user):
-    return user.is_superuser or user.is_caf_staff
+is_national = access.is_national_staff
 
 
 def stats_access_or_404(user):
@@ -34,11 +34,11 @@ def stats_access_or_404(user):
     # (design §3b.5). National staff see every département, so suppressed ones (stats/privacy.py).
     if is_national(user):
         return Scope(), Department.objects.all()
-    if user.coordinated_department_ids:
-        ids = frozenset(user.coordinated_department_ids)
+    if access.is_coordinator(user):
+        ids = access.coordinated_department_ids(user)
         return Scope(department_ids=ids, exact=True), Department.objects.filter(pk__in=ids)
-    if user.referent_structure_ids:
-        return Scope(structure_ids=frozenset(user.referent_structure_ids), exact=True), None
+    if access.is_referent(user):
+        return Scope(structure_ids=access.referent_structure_ids(user), exact=True), None
     raise Http404("Pas de statistiques pour ce compte.")
 
 
@@ -62,7 +62,7 @@ def scope_label(user, form):
         return f"Département {department}"
     if is_national(user):
         return "France entière"
-    if user.coordinated_department_ids:
+    if access.is_coordinator(user):
         return "Vos départements"
     return "Vos structures"
 
@@ -123,25 +123,21 @@ def report_structures(user):
     """Structures whose reports the user may see: as referent, coordinator or CAF staff."""
     if is_national(user):
         return Structure.objects.all()
-    return Structure.objects.filter(pk__in=user.referent_structure_ids) | Structure.objects.filter(
-        department_id__in=user.coordinated_department_ids
-    )
+    return Structure.objects.filter(access.managed_structure_ids_q(user))
 
 
 def can_validate(user, structure):
-    return is_national(user) or structure.department_id in user.coordinated_department_ids
+    return is_national(user) or access.is_coordinator(user, structure.department_id)
 
 
 def can_edit(user, structure):
-    return structure.pk in user.referent_structure_ids
+    return access.is_referent(user, structure.pk)
 
 
 def sees_metadata(user, structure):
     """The structure's referent and its département's coordinator see its requests' metadata:
     they get its exact figures; CAF national staff get them through the suppression rule."""
-    return structure.pk in user.referent_structure_ids or structure.department_id in (
-        user.coordinated_department_ids
-    )
+    return access.is_referent(user, structure.pk) or access.is_coordinator(user, structure.department_id)
 
 
 def get_structure_for_reports_or_404(user, slug):
@@ -155,7 +151,7 @@ def check_year_or_404(year):
 
 def report_list(request):
     user = request.user
-    if not (is_national(user) or user.coordinated_department_ids or user.referent_structure_ids):
+    if not (is_national(user) or access.is_coordinator(user) or access.is_referent(user)):
         raise Http404("Pas de bilans pour ce compte.")
     form = YearForm(request.GET if "annee" in request.GET else None)
     year = form.year()
@@ -174,7 +170,7 @@ def report_list(request):
         "form": form,
         "year": year,
         "page": page,
-        "can_export": is_national(user) or bool(user.coordinated_department_ids),
+        "can_export": is_national(user) or access.is_coordinator(user),
     }
     return render(request, "stats/report_list.html", context)
 
@@ -200,14 +196,14 @@ EXPORT_HEADER = [
 
 def report_export(request):
     user = request.user
-    if not (is_national(user) or user.coordinated_department_ids):
+    if not (is_national(user) or access.is_coordinator(user)):
         raise Http404("Export réservé à la coordination.")
     year = YearForm(request.GET if "annee" in request.GET else None).year()
     reports = ActivityReport.objects.filter(year=year).select_related("structure__department")
     # A coordinator's export covers their départements only: exact figures (see sees_metadata).
     exact = not is_national(user)
     if exact:
-        reports = reports.filter(structure__department_id__in=user.coordinated_department_ids)
+        reports = reports.filter(structure__department_id__in=access.coordinated_department_ids(user))
 
     def date(value):
         return value.astimezone(datetime.UTC).date().isoformat() if value else ""

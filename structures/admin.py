@@ -1,8 +1,9 @@
 """The Django admin of the structures domain, as CAF staff and coordinators use it.
 
 Permissions come from the roles of design §2, never from auth `Permission` rows:
-`RolePermissionsMixin` gives each admin (and inline) what CAF national staff and departmental
-coordinators may do, and narrows the rows of a coordinator to their départements.
+`accounts.admin_permissions.RolePermissionsMixin` gives each admin (and inline) what CAF national
+staff and departmental coordinators may do, and narrows the rows of a coordinator to their
+départements.
 """
 
 from collections import defaultdict
@@ -10,15 +11,16 @@ from decimal import Decimal
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin.exceptions import NotRegistered
-from django.contrib.admin.options import InlineModelAdmin
-from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count, Sum
 from django.urls import reverse
 from django.utils.html import format_html
 from import_export.admin import ImportExportMixin
 from import_export.formats.base_formats import CSV
+
+from accounts import access
+from accounts.admin_permissions import ALL, VIEW, RolePermissionsMixin, scope_filter
 
 from .enums import Funder, PromeneurStatus
 from .models import (
@@ -39,148 +41,11 @@ from .models import (
 )
 from .resources import PromeneurResource, StructureResource
 
-ALL = frozenset({"view", "add", "change", "delete"})
-VIEW = frozenset({"view"})
-NONE = frozenset()
-
-OUT_OF_SCOPE_CHOICE = "Ce choix est hors de vos départements : choisissez-en un dans la liste."
-
-
-def is_national_staff(user):
-    """CAF national staff (and superusers): everything in the admin, in every département."""
-    return user.is_authenticated and user.is_active and (user.is_superuser or user.is_caf_staff)
-
-
-def is_coordinator(user):
-    return user.is_authenticated and user.is_active and user.is_coordinator
-
-
-def department_id_of(obj, lookup):
-    """The département id reached from `obj` by a lookup such as "structure__department"."""
-    *path, last = lookup.split("__")
-    for name in path:
-        obj = getattr(obj, name)
-        if obj is None:
-            return None
-    return obj.pk if last == "pk" else getattr(obj, f"{last}_id")
-
-
-def scope_filter(request, promeneur_path):
-    """For a coordinator, a Q() keeping the promeneurs (at `promeneur_path`) of their départements."""
-    if is_national_staff(request.user):
-        return None
-    return models.Q(
-        **{f"{promeneur_path}__structure__department__in": request.user.coordinated_department_ids}
-    )
-
 
 def format_euros(amount):
     """1700 → "1 700,00 €" (French grouping and decimal comma, non-breaking spaces)."""
     text = f"{Decimal(amount or 0):,.2f}".replace(",", "\u00a0").replace(".", ",")
     return f"{text}\u00a0€"
-
-
-class RolePermissionsMixin:
-    """Admin permissions derived from roles, for ModelAdmin and InlineModelAdmin alike.
-
-    - `caf_staff_permissions`: what CAF national staff and superusers may do (everywhere);
-    - `coordinator_permissions`: what a departmental coordinator may do, within their départements;
-    - `scope_lookup`: path from this model to its `Department` (`"structure__department"`), used to
-      narrow a coordinator's rows; None: the model is not tied to a département (themes, charters);
-    - `object_scope_lookup`: same path from the object the permission is asked about; defaults to
-      `scope_lookup` for a ModelAdmin; an inline must set it, as the path from its parent.
-
-    Anybody else (moderators, promeneurs, referents) gets nothing. Objects outside a coordinator's
-    rows are not reachable by URL, because the admin fetches them through `get_queryset`.
-    """
-
-    caf_staff_permissions = ALL
-    coordinator_permissions = NONE
-    scope_lookup = None
-    object_scope_lookup = "__same__"
-    # An address typed without its scheme is a secure one (Django 6's default, already now).
-    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
-
-    def get_role_permissions(self, request):
-        user = request.user
-        if is_national_staff(user):
-            return self.caf_staff_permissions
-        if is_coordinator(user):
-            return self.coordinator_permissions
-        return NONE
-
-    def get_object_scope_lookup(self):
-        if self.object_scope_lookup == "__same__":
-            if isinstance(self, InlineModelAdmin):
-                # An inline is asked about its parent: the path must be the parent's.
-                raise ImproperlyConfigured(f"{type(self).__name__} doit définir object_scope_lookup.")
-            return self.scope_lookup
-        return self.object_scope_lookup
-
-    def is_in_scope(self, request, obj, action):
-        if obj is None or is_national_staff(request.user):
-            return True
-        lookup = self.get_object_scope_lookup()
-        if lookup is None:
-            return True
-        return department_id_of(obj, lookup) in request.user.coordinated_department_ids
-
-    def has_role_permission(self, request, action, obj=None):
-        return action in self.get_role_permissions(request) and self.is_in_scope(request, obj, action)
-
-    def has_module_permission(self, request):
-        return bool(self.get_role_permissions(request))
-
-    def has_view_permission(self, request, obj=None):
-        return self.has_role_permission(request, "view", obj) or self.has_role_permission(
-            request, "change", obj
-        )
-
-    def has_add_permission(self, request, obj=None):
-        return self.has_role_permission(request, "add", obj)
-
-    def has_change_permission(self, request, obj=None):
-        return self.has_role_permission(request, "change", obj)
-
-    def has_delete_permission(self, request, obj=None):
-        return self.has_role_permission(request, "delete", obj)
-
-    def get_scoped_queryset(self, request, queryset):
-        """The rows of `queryset` the user may reach in the admin."""
-        user = request.user
-        if is_national_staff(user):
-            return queryset
-        if not is_coordinator(user) or not self.coordinator_permissions:
-            return queryset.none()
-        if self.scope_lookup is None:
-            return queryset
-        return queryset.filter(**{f"{self.scope_lookup}__in": user.coordinated_department_ids})
-
-    def get_queryset(self, request):
-        return self.get_scoped_queryset(request, super().get_queryset(request))
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        """A coordinator only chooses related rows they can reach (départements, structures…).
-
-        The choices are those of the related model's admin, as in its autocomplete view; a value
-        posted from outside them is refused with a French message.
-        """
-        scoped = False
-        if "queryset" not in kwargs and not is_national_staff(request.user):
-            related_model = db_field.remote_field.model
-            try:
-                related_admin = self.admin_site.get_model_admin(related_model)
-            except NotRegistered:
-                related_admin = None
-            if isinstance(related_admin, RolePermissionsMixin):
-                kwargs["queryset"] = related_admin.get_scoped_queryset(
-                    request, related_model._default_manager.all()
-                )
-                scoped = True
-        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
-        if scoped and field is not None:
-            field.error_messages["invalid_choice"] = OUT_OF_SCOPE_CHOICE
-        return field
 
 
 class CsvImportExportMixin(ImportExportMixin):
@@ -192,7 +57,7 @@ class CsvImportExportMixin(ImportExportMixin):
     to_encoding = "utf-8-sig"
 
     def has_import_permission(self, request):
-        return is_national_staff(request.user)
+        return access.is_national_staff(request.user)
 
     def has_export_permission(self, request):
         return self.has_view_permission(request)
@@ -622,9 +487,9 @@ class TrainingAdmin(NationalTrainingsVisibleMixin, RolePermissionsMixin, admin.M
     inlines = [TrainingAttendanceInline]
 
     def get_scoped_queryset(self, request, queryset):
-        if is_coordinator(request.user) and not is_national_staff(request.user):
+        if access.is_coordinator(request.user) and not access.is_national_staff(request.user):
             return queryset.filter(
-                models.Q(department__in=request.user.coordinated_department_ids)
+                models.Q(department__in=access.coordinated_department_ids(request.user))
                 | models.Q(department__isnull=True)
             )
         return super().get_scoped_queryset(request, queryset)
@@ -642,7 +507,7 @@ class TrainingAdmin(NationalTrainingsVisibleMixin, RolePermissionsMixin, admin.M
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         field = super().formfield_for_foreignkey(db_field, request, **kwargs)
-        if db_field.name == "department" and not is_national_staff(request.user):
+        if db_field.name == "department" and not access.is_national_staff(request.user):
             # Only CAF national staff organise national trainings.
             field.required = True
         return field

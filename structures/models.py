@@ -162,12 +162,18 @@ class StructureQuerySet(models.QuerySet):
 
     def for_user(self, user):
         """The structures a member of staff may manage."""
-        if user.is_superuser or user.is_caf_staff:
+        from accounts import access
+
+        if access.is_national_staff(user):
             return self
-        return self.filter(department_id__in=user.coordinated_department_ids)
+        return self.filter(department_id__in=access.coordinated_department_ids(user))
 
     def with_labelled_promeneurs(self):
         return self.filter(Exists(Promeneur.objects.public().filter(structure=OuterRef("pk"))))
+
+    def with_reachable_promeneurs(self, today=None):
+        """Structures that have a promeneur reachable today (design §3b.1)."""
+        return self.filter(Exists(Promeneur.objects.reachable(today).filter(structure=OuterRef("pk"))))
 
 
 class Structure(models.Model):
@@ -370,9 +376,23 @@ class PromeneurQuerySet(models.QuerySet):
         )
 
     def for_user(self, user):
-        if user.is_superuser or user.is_caf_staff:
+        from accounts import access
+
+        if access.is_national_staff(user):
             return self
-        return self.filter(structure__department_id__in=user.coordinated_department_ids)
+        return self.filter(structure__department_id__in=access.coordinated_department_ids(user))
+
+    def reachable(self, today=None):
+        """Promeneurs a request may be sent to today (`accounts.access.reachable_condition`)."""
+        from accounts import access
+
+        return self.filter(access.reachable_condition(today))
+
+    def with_reachability(self, today=None):
+        """Each row with `is_reachable` (a boolean computed in the query: no query per row)."""
+        from accounts import access
+
+        return self.annotate(is_reachable=access.reachable_annotation(today))
 
     def online_at(self, moment):
         """Promeneurs on duty at `moment`: in one of their slots (Paris time), not absent."""

@@ -308,7 +308,10 @@ def weekly_schedule(promeneur):
 @public_page
 def promeneur_detail(request, slug):
     now = timezone.now()
-    promeneur = get_object_or_404(with_card_data(Promeneur.objects.public(), now), slug=slug)
+    # `is_reachable`: whether a request may be addressed to them today (accounts.access).
+    promeneur = get_object_or_404(
+        with_card_data(Promeneur.objects.public().with_reachability(timezone.localdate(now)), now), slug=slug
+    )
     annotate_presence([promeneur], now)
     slots = list(promeneur.presence_slots.all())
     total = sum((s.duration_hours for s in slots), 0.0)

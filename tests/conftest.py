@@ -1,5 +1,7 @@
+import contextlib
 import importlib
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -113,3 +115,33 @@ def _empty_cache():
     from django.core.cache import cache
 
     cache.clear()
+
+
+# The content gate (referrals.content): no SQL run by a test — pages, services, tasks, admin —
+# may select or filter on a request's content outside the gate. Catches what the managers cannot
+# see: select_related() from another model, values() through a relation, raw SQL.
+CONTENT_SQL = re.compile(
+    r'"referrals_contactrequest"\."(?:first_name|handle|email|phone|message)"|"referrals_requestnote"\."text"'
+)
+
+
+class ContentLeak(AssertionError):
+    pass
+
+
+def _content_sql_guard(execute, sql, params, many, context):
+    from referrals.content import gate_is_open
+
+    if not gate_is_open() and not sql.lstrip().upper().startswith("INSERT") and CONTENT_SQL.search(sql):
+        raise ContentLeak(f"Request content selected outside referrals.content: {sql[:300]}")
+    return execute(sql, params, many, context)
+
+
+@pytest.fixture(autouse=True)
+def _content_gate_guard():
+    from django.db import connections
+
+    with contextlib.ExitStack() as stack:
+        for connection in connections.all():
+            stack.enter_context(connection.execute_wrapper(_content_sql_guard))
+        yield

@@ -7,12 +7,14 @@ written by the assignee, the promeneur or the structure a request goes to.
 import datetime
 
 from django import forms
+from django.db.models import Count, Prefetch, Q
 from django.utils import timezone
 
 from structures.forms import CodeChoiceField
-from structures.models import Promeneur, Structure, Theme
+from structures.models import Absence, Promeneur, Structure, Theme
 
-from ..enums import AgeBracket, Outcome, RequestStatus
+from ..enums import OPEN_STATUSES, AgeBracket, Outcome, RequestStatus
+from ..presence import next_slot_in_words
 
 # Statuses the assignee never sets through the status form: "claimed" is the claim button's
 # job, "withdrawn" is the young person's own act from the follow-up link (it erases the content).
@@ -174,9 +176,53 @@ class NoteForm(forms.Form):
     )
 
 
+def reachable_candidates(queryset=None, now=None):
+    """The promeneurs a request may be handed to (reachable today, `accounts.access`), with what a
+    coordinator or a referent needs to choose: open requests, next slot, account — in one query
+    and two prefetches, whatever their number."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    queryset = Promeneur.objects.all() if queryset is None else queryset
+    return (
+        queryset.reachable(today)
+        .select_related("user", "structure")
+        .annotate(n_open=Count("assigned_requests", filter=Q(assigned_requests__status__in=OPEN_STATUSES)))
+        .prefetch_related(
+            "presence_slots", Prefetch("absences", queryset=Absence.objects.filter(ends_on__gte=today))
+        )
+    )
+
+
+def candidate_label(promeneur, now=None):
+    """ "Lou — MJC (Périgueux) · 2 demandes en cours · en ligne maintenant · compte actif, connecté·e le 12/05/2026"."""
+    now = now or timezone.now()
+    n_open = getattr(promeneur, "n_open", None)
+    parts = [promeneur.display_name or promeneur.first_name]
+    if n_open is not None:
+        parts.append(
+            "aucune demande en cours"
+            if n_open == 0
+            else f"{n_open} demande{'s' if n_open > 1 else ''} en cours"
+        )
+    if promeneur.is_online_at(now):
+        parts.append("en ligne maintenant")
+    else:
+        start = promeneur.next_slot_after(now)
+        parts.append(
+            f"prochaine présence {next_slot_in_words(start, now)}" if start else "pas d’horaire en ligne"
+        )
+    last_login = promeneur.user.last_login if promeneur.user_id else None
+    parts.append(
+        f"compte actif, dernière connexion le {timezone.localtime(last_login):%d/%m/%Y}"
+        if last_login
+        else "compte actif, jamais connecté·e"
+    )
+    return " · ".join(parts)
+
+
 class PromeneurChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
-        return obj.display_name or obj.first_name
+        return candidate_label(obj)
 
 
 class StructureChoiceField(forms.ModelChoiceField):
@@ -200,10 +246,10 @@ class ReassignForm(forms.Form):
     def __init__(self, *args, contact_request, **kwargs):
         kwargs.setdefault("auto_id", "reattribution-%s")
         super().__init__(*args, **kwargs)
-        queryset = Promeneur.objects.public().filter(structure_id=contact_request.structure_id)
+        queryset = reachable_candidates(Promeneur.objects.filter(structure_id=contact_request.structure_id))
         if contact_request.assignee_id:
             queryset = queryset.exclude(pk=contact_request.assignee_id)
-        self.fields["promeneur"].queryset = queryset.order_by("first_name", "pk")
+        self.fields["promeneur"].queryset = queryset.order_by("n_open", "first_name", "pk")
 
 
 class DispatchForm(forms.Form):
@@ -227,18 +273,16 @@ class DispatchForm(forms.Form):
     def __init__(self, *args, department_ids, **kwargs):
         kwargs.setdefault("auto_id", "confier-%s")
         super().__init__(*args, **kwargs)
-        # Only structures where a labelled promeneur can take the request.
+        # Only structures where a promeneur reachable today can take the request.
         self.fields["structure"].queryset = (
             Structure.objects.public()
-            .with_labelled_promeneurs()
+            .with_reachable_promeneurs()
             .filter(department_id__in=department_ids)
             .order_by("name", "pk")
         )
-        self.fields["promeneur"].queryset = (
-            Promeneur.objects.public()
-            .filter(structure__department_id__in=department_ids)
-            .order_by("first_name", "pk")
-        )
+        self.fields["promeneur"].queryset = reachable_candidates(
+            Promeneur.objects.filter(structure__department_id__in=department_ids)
+        ).order_by("n_open", "first_name", "pk")
 
     def clean(self):
         data = super().clean()

@@ -117,9 +117,11 @@ class OrientationCreateForm(forms.Form):
         },
     )
 
-    def __init__(self, *args, contact_request, from_structure, **kwargs):
+    def __init__(self, *args, contact_request, from_structure, content=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.contact_request = contact_request
+        # The young person's words (`referrals.content.RequestContent`), to keep them out of the summary.
+        self.content = content
         self.fields["to_structure"].queryset = (
             Structure.objects.public()
             .exclude(pk=from_structure.pk)
@@ -129,13 +131,13 @@ class OrientationCreateForm(forms.Form):
 
     def clean_summary(self):
         summary = self.cleaned_data["summary"]
-        if copies_message(summary, self.contact_request.message):
+        if self.content is not None and copies_message(summary, self.content.message):
             raise ValidationError(
                 "Ce résumé reprend le message du ou de la jeune : résumez la situation avec vos "
                 "propres mots. Son message n’est jamais transmis à une autre structure.",
                 code="copied_message",
             )
-        if contains_contact_details(summary, self.contact_request):
+        if self.content is not None and contains_contact_details(summary, self.content):
             raise ValidationError(
                 "Ce résumé contient les coordonnées du ou de la jeune (e-mail, pseudo ou téléphone) : "
                 "retirez-les. La structure passe par vous pour le ou la rencontrer.",

@@ -6,9 +6,10 @@
 - Coordinators: their départements' pool, workload per structure, dispatch.
 
 Confidentiality: every request is fetched through a queryset scoped to the user
-(`ContactRequest.objects.visible_to`), which answers 404 for the others. Lists never load the
-content fields (`defer`); the request page loads them only for the assignee
-(`ContactRequest.can_read_content`), and logs each such display in the access log.
+(`ContactRequest.objects.visible_to`, from `accounts.access`), which answers 404 for the others.
+The request's managers never load the content fields; the request page reads them through the
+content gate (`referrals.content.contact_request_read_content`), which checks that the user is the
+assignee and logs the display in the access log.
 
 Who sees what: CAF staff, superusers and moderators work in the Django admin, which shows
 metadata; unless they also hold a promeneur, referent or coordinator role, every page here
@@ -28,15 +29,16 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
+from accounts import access
 from structures.enums import PromeneurStatus
 from structures.models import Promeneur, Structure
 
+from ..content import contact_request_read_content, related_content
 from ..enums import OPEN_STATUSES, RequestStatus
 from ..forms.dashboard import DispatchForm, NoteForm, ReassignForm, RequestFilterForm, StatusChangeForm
-from ..models import ASSIGNED_STATUSES, CONTENT_FIELDS, AccessLog, ContactRequest
+from ..models import AccessLog, ContactRequest
 from ..services import (
     ClaimError,
-    access_log_record,
     contact_request_add_note,
     contact_request_change_status,
     contact_request_claim,
@@ -55,22 +57,17 @@ TAB_POOL = "a-prendre"
 # --- Scoping helpers -------------------------------------------------------------------------------
 
 
-def labelled_promeneur(user):
-    """The user's promeneur profile if it is labelled (the only status that works on requests)."""
-    promeneur = user.promeneur_profile
-    if promeneur is not None and promeneur.status == PromeneurStatus.LABELLED:
-        return promeneur
-    return None
+labelled_promeneur = access.working_promeneur
 
 
 def metadata_only(requests):
-    """A list of requests as the dashboard shows them: metadata, without loading any content."""
-    return requests.defer(*CONTENT_FIELDS).select_related("assignee").prefetch_related("themes")
+    """A list of requests as the dashboard shows them: metadata (the manager defers the content)."""
+    return requests.select_related("assignee").prefetch_related("themes")
 
 
 def get_request_for_user_or_404(user, uuid):
-    """The request if the user may see its metadata (content is loaded separately), else 404."""
-    queryset = ContactRequest.objects.visible_to(user).defer(*CONTENT_FIELDS)
+    """The request if the user may see its metadata (content is read through the gate), else 404."""
+    queryset = ContactRequest.objects.visible_to(user)
     queryset = queryset.select_related("structure", "department", "assignee").prefetch_related("themes")
     try:
         return queryset.get(uuid=uuid)
@@ -84,9 +81,7 @@ def get_claimable_request_or_404(promeneur, uuid):
     Wider than `visible_to` on purpose: a request of the structure that a colleague took a moment
     ago answers "déjà prise en charge" rather than a puzzling 404. The service decides the rest.
     """
-    queryset = ContactRequest.objects.filter(
-        Q(structure_id=promeneur.structure_id) | Q(assignee=promeneur)
-    ).defer(*CONTENT_FIELDS)
+    queryset = ContactRequest.objects.filter(Q(structure_id=promeneur.structure_id) | Q(assignee=promeneur))
     try:
         return queryset.get(uuid=uuid)
     except ContactRequest.DoesNotExist:
@@ -101,10 +96,10 @@ def dashboard_nav(user, current):
     items = [("accounts:dashboard", "Accueil du tableau de bord")]
     if labelled_promeneur(user) is not None:
         items.append(("referrals:inbox", "Mes demandes"))
-    if user.referent_structure_ids:
+    if access.is_referent(user):
         items.append(("referrals:structure_workload", "Ma structure"))
         items.append(("referrals:access_log", "Journal des consultations"))
-    if user.coordinated_department_ids:
+    if access.is_coordinator(user):
         items.append(("referrals:department_pool", "Mon département"))
     if len(items) > 1:
         items.append(("referrals:orientation_list", "Orientations"))
@@ -165,16 +160,19 @@ def inbox(request):
     promeneur = labelled_promeneur(user)
     if promeneur is None:
         # Referents and coordinators without a promeneur profile have their own pages.
-        if user.referent_structure_ids:
+        if access.is_referent(user):
             return redirect("referrals:structure_workload")
-        if user.coordinated_department_ids:
+        if access.is_coordinator(user):
             return redirect("referrals:department_pool")
-        if user.promeneur_profile is not None:
+        if access.is_promeneur(user):
             # A promeneur not (or no longer) labelled: say why there is nothing here.
             return render(
                 request,
                 "referrals/dashboard/inbox.html",
-                {"nav": dashboard_nav(user, "referrals:inbox"), "not_labelled": user.promeneur_profile},
+                {
+                    "nav": dashboard_nav(user, "referrals:inbox"),
+                    "not_labelled": access.promeneur_profile(user),
+                },
             )
         raise Http404("Pas de demandes pour ce compte.")
 
@@ -193,7 +191,7 @@ def inbox(request):
 
     form = filter_form(request, with_status=tab == TAB_MINE)
     requests = visible.assigned_to(promeneur) if tab == TAB_MINE else visible.pool_of(promeneur.structure_id)
-    requests = metadata_only(form.filter(requests)).order_by("created_at", "pk")
+    requests = metadata_only(form.filter(requests)).urgent_first("created_at", "pk")
     pagination = paginate(request, requests)
     mark_waiting(pagination["page_obj"].object_list, now)
 
@@ -217,37 +215,7 @@ def inbox(request):
 # --- The request page ------------------------------------------------------------------------------
 
 
-def permissions(user, contact_request):
-    """What the user may do with a request they can see (no query: the roles are cached)."""
-    promeneur = labelled_promeneur(user)
-    is_assignee = promeneur is not None and contact_request.assignee_id == promeneur.pk
-    is_new = contact_request.status == RequestStatus.NEW
-    return {
-        "read": contact_request.can_read_content(user),
-        "claim": promeneur is not None
-        and is_new
-        and (
-            is_assignee
-            or (
-                contact_request.assignee_id is None and contact_request.structure_id == promeneur.structure_id
-            )
-        ),
-        "change_status": is_assignee,
-        # Referring the young person to another structure (orientations' own pages).
-        "orient": is_assignee
-        and contact_request.status in ASSIGNED_STATUSES
-        and not contact_request.is_erased,
-        "reassign": contact_request.is_open
-        and contact_request.structure_id is not None
-        and (
-            contact_request.structure_id in user.referent_structure_ids
-            or contact_request.department_id in user.coordinated_department_ids
-        ),
-        "dispatch": is_new
-        and contact_request.structure_id is None
-        and contact_request.assignee_id is None
-        and contact_request.department_id in user.coordinated_department_ids,
-    }
+permissions = access.request_permissions
 
 
 def render_detail(
@@ -255,12 +223,10 @@ def render_detail(
 ):
     user = request.user
     can = permissions(user, contact_request)
-    notes = []
+    content = None
     if can["read"]:
-        # The content is loaded only now, for the assignee, and the display is logged.
-        contact_request.refresh_from_db(fields=CONTENT_FIELDS)
-        access_log_record(user=user, request=contact_request)
-        notes = list(contact_request.notes.select_related("author"))
+        # The content is read only now, through the gate, for the assignee; the display is logged.
+        content = contact_request_read_content(request=contact_request, user=user)
         note_form = note_form or NoteForm()
     if can["change_status"]:
         status_form = status_form or StatusChangeForm(contact_request=contact_request)
@@ -269,7 +235,7 @@ def render_detail(
     if can["reassign"]:
         reassign_form = reassign_form or ReassignForm(contact_request=contact_request)
     if can["dispatch"]:
-        dispatch_form = dispatch_form or DispatchForm(department_ids=user.coordinated_department_ids)
+        dispatch_form = dispatch_form or DispatchForm(department_ids=access.coordinated_department_ids(user))
     mark_waiting([contact_request], timezone.now())
     context = {
         "nav": dashboard_nav(user, "referrals:inbox"),
@@ -277,7 +243,8 @@ def render_detail(
         "can": can,
         "themes": list(contact_request.themes.all()),
         "history": list(contact_request.history.select_related("by")),
-        "notes": notes,
+        "content": content,
+        "notes": content.notes if content is not None else [],
         "status_form": status_form if can["change_status"] else None,
         "note_form": note_form if can["read"] else None,
         "reassign_form": reassign_form if can["reassign"] else None,
@@ -357,7 +324,7 @@ def change_status(request, uuid):
 @never_cache
 def add_note(request, uuid):
     contact_request = get_request_for_user_or_404(request.user, uuid)
-    if not contact_request.can_read_content(request.user):
+    if not access.may_read_content(request.user, contact_request):
         raise PermissionDenied
     form = NoteForm(data=request.POST)
     if form.is_valid():
@@ -396,7 +363,7 @@ def reassign(request, uuid):
 @never_cache
 def dispatch(request, uuid):
     contact_request = get_request_for_user_or_404(request.user, uuid)
-    if contact_request.department_id not in request.user.coordinated_department_ids:
+    if not access.is_coordinator(request.user, contact_request.department_id):
         raise PermissionDenied
     if not permissions(request.user, contact_request)["dispatch"]:
         # Dispatched or taken a moment ago (by another coordinator, say).
@@ -406,7 +373,7 @@ def dispatch(request, uuid):
             "elle a déjà été confiée.",
         )
         return redirect("referrals:department_pool")
-    form = DispatchForm(data=request.POST, department_ids=request.user.coordinated_department_ids)
+    form = DispatchForm(data=request.POST, department_ids=access.coordinated_department_ids(request.user))
     if form.is_valid():
         target = form.cleaned_data["promeneur"] or form.cleaned_data["structure"]
         try:
@@ -445,7 +412,7 @@ def structure_counts(now):
 @never_cache
 def structure_workload(request):
     user = request.user
-    structure_ids = user.referent_structure_ids
+    structure_ids = access.referent_structure_ids(user)
     if not structure_ids:
         raise Http404("Page réservée aux référent·es de structure.")
     now = timezone.now()
@@ -480,7 +447,7 @@ def structure_workload(request):
 
     form = filter_form(request)
     requests = ContactRequest.objects.visible_to(user).filter(structure_id__in=structure_ids)
-    requests = metadata_only(form.filter(requests)).order_by("created_at", "pk")
+    requests = metadata_only(form.filter(requests)).urgent_first("created_at", "pk")
     pagination = paginate(request, requests)
     mark_waiting(pagination["page_obj"].object_list, now)
     context = {
@@ -500,13 +467,13 @@ def structure_workload(request):
 @never_cache
 def access_log(request):
     user = request.user
-    structure_ids = user.referent_structure_ids
+    structure_ids = access.referent_structure_ids(user)
     if not structure_ids:
         raise Http404("Page réservée aux référent·es de structure.")
     logs = (
         AccessLog.objects.filter(structure_id__in=structure_ids)
         .select_related("user", "structure", "request")
-        .defer(*(f"request__{field}" for field in CONTENT_FIELDS))
+        .defer(*related_content("request"))
         .order_by("-at", "-pk")
     )
     pagination = paginate(request, logs)
@@ -534,7 +501,7 @@ def access_log(request):
 @never_cache
 def department_pool(request):
     user = request.user
-    department_ids = user.coordinated_department_ids
+    department_ids = access.coordinated_department_ids(user)
     if not department_ids:
         raise Http404("Page réservée à la coordination départementale.")
     now = timezone.now()
@@ -543,7 +510,7 @@ def department_pool(request):
         total=Count("pk"), late=Count("pk", filter=Q(created_at__lte=now - WAITING_LIMIT))
     )
     form = filter_form(request, with_status=False)
-    requests = metadata_only(form.filter(pool)).select_related("department").order_by("created_at", "pk")
+    requests = metadata_only(form.filter(pool)).select_related("department").urgent_first("created_at", "pk")
     pagination = paginate(request, requests)
     mark_waiting(pagination["page_obj"].object_list, now)
 
@@ -551,7 +518,7 @@ def department_pool(request):
         Structure.objects.filter(department_id__in=department_ids)
         .annotate(
             **structure_counts(now),
-            has_promeneurs=Exists(Promeneur.objects.public().filter(structure=OuterRef("pk"))),
+            has_promeneurs=Exists(Promeneur.objects.reachable().filter(structure=OuterRef("pk"))),
         )
         .filter(Q(open_count__gt=0) | Q(has_promeneurs=True))
         .select_related("department")

@@ -20,20 +20,22 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
+from accounts import access
 from structures.models import Promeneur
 
 from .. import services
+from ..content import contact_request_read_content, related_content
 from ..enums import OrientationStatus, RequestStatus
 from ..forms.orientations import OrientationAnswerForm, OrientationCreateForm
-from ..models import ASSIGNED_STATUSES, CONTENT_FIELDS, ContactRequest, Orientation, orientation_structure_ids
+from ..models import ContactRequest, Orientation
 
 PAGE_SIZE = 20
 # The request's content is never shown with an orientation: it is not even loaded.
-REQUEST_CONTENT = [f"request__{name}" for name in CONTENT_FIELDS]
+REQUEST_CONTENT = related_content("request")
 
 
 def member_structure_ids(user):
-    return orientation_structure_ids(user)
+    return access.orientation_structure_ids(user)
 
 
 def orientations_visible_to(user, structure_ids=None):
@@ -106,12 +108,12 @@ def orientation_create(request, uuid):
     """The assignee refers the young person to another structure of the directory."""
     user = request.user
     contact_request = get_object_or_404(ContactRequest.objects.visible_to(user), uuid=uuid)
-    promeneur = user.promeneur_profile
-    if promeneur is None or contact_request.assignee_id != promeneur.pk:
+    promeneur = access.working_promeneur(user)
+    if not access.is_assignee(user, contact_request):
         raise Http404
 
     # Once taken in charge and until closed; a request waiting to be claimed is claimed first.
-    can_orient = contact_request.status in ASSIGNED_STATUSES and not contact_request.is_erased
+    can_orient = access.may_orient(user, contact_request)
     if contact_request.status == RequestStatus.NEW:
         blocked = "Prenez d’abord cette demande en charge : vous pourrez ensuite orienter le ou la jeune."
     else:
@@ -119,9 +121,14 @@ def orientation_create(request, uuid):
             f"Cette demande n’est plus ouverte ({contact_request.get_status_display().lower()}) : "
             "elle ne peut plus être orientée."
         )
+    bound = request.method == "POST" and can_orient
     form = OrientationCreateForm(
-        data=request.POST if request.method == "POST" and can_orient else None,
+        data=request.POST if bound else None,
         contact_request=contact_request,
+        # The summary is checked against the young person's words: read through the gate (logged).
+        content=contact_request_read_content(request=contact_request, user=user, with_notes=False)
+        if bound
+        else None,
         from_structure=promeneur.structure,
     )
     if form.is_bound and form.is_valid():
@@ -183,7 +190,7 @@ def orientation_list(request):
     user = request.user
     now = timezone.now()
     structure_ids = member_structure_ids(user)
-    department_ids = user.coordinated_department_ids
+    department_ids = access.coordinated_department_ids(user)
     base = Orientation.objects.select_related(
         "request", "from_structure", "to_structure", "created_by__promeneur"
     ).defer(*REQUEST_CONTENT)
@@ -285,10 +292,9 @@ def orientation_detail(request, uuid):
             return redirect("referrals:orientation_detail", uuid=orientation.uuid)
 
     contact_request = orientation.request
-    viewer = user.promeneur_profile
     request_url = (
         reverse("referrals:request_detail", kwargs={"uuid": contact_request.uuid})
-        if viewer is not None and contact_request.assignee_id == viewer.pk
+        if access.is_assignee(user, contact_request)
         else ""
     )
     context = {

@@ -19,13 +19,14 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from accounts import access
 from promeneurs import antispam
 from promeneurs.captcha import REFRESH_FIELD
 from referrals.enums import RequestStatus, TargetKind
 from referrals.forms.public import MESSAGE_MAX_LENGTH, ContactForm, french_number
 from referrals.models import ContactRequest
+from referrals.presence import next_slot_in_words
 from referrals.services import contact_request_submit, contact_request_withdraw
-from structures.enums import Weekday
 from structures.models import Absence, Promeneur, Structure
 
 logger = logging.getLogger(__name__)
@@ -33,21 +34,6 @@ logger = logging.getLogger(__name__)
 ANTISPAM_SCOPE = "contact"
 FOLLOW_UP_SALT = "referrals.follow_up"
 WITHDRAW_CONFIRM_PARAM = "retirer"
-
-MONTHS = [
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-]
 
 
 # --- The follow-up token ------------------------------------------------------------------------
@@ -89,18 +75,6 @@ def invalid_link(request, *, expired):
 # --- Presence, in words -------------------------------------------------------------------------
 
 
-def _next_slot_in_words(start, now):
-    """ "mercredi 14 mai à 14 h 00", "aujourd’hui à 18 h 30", "demain à 9 h 00"."""
-    local = timezone.localtime(start)
-    time = f"{local.hour} h {local.minute:02d}"
-    days = (local.date() - timezone.localdate(now)).days
-    if days == 0:
-        return f"aujourd’hui à {time}"
-    if days == 1:
-        return f"demain à {time}"
-    return f"{Weekday(local.weekday()).label} {local.day} {MONTHS[local.month - 1]} à {time}"
-
-
 def _with_presence(promeneurs, now):
     return promeneurs.prefetch_related(
         "presence_slots",
@@ -113,7 +87,7 @@ def _presence(promeneurs, now):
     if any(p.is_online_at(now) for p in promeneurs):
         return True, None
     starts = [s for s in (p.next_slot_after(now) for p in promeneurs) if s is not None]
-    return False, (_next_slot_in_words(min(starts), now) if starts else None)
+    return False, (next_slot_in_words(min(starts), now) if starts else None)
 
 
 # --- The form -----------------------------------------------------------------------------------
@@ -182,11 +156,13 @@ def _contact_form(request, *, target_kind, promeneur=None, structure=None):
     }
     now = timezone.now()
     if promeneur is not None:
-        today = timezone.localdate(now)
-        context["absent_today"] = any(a.starts_on <= today <= a.ends_on for a in promeneur.absences.all())
+        context["reachable"] = access.is_reachable(promeneur)
+        context["structure_reachable"] = (
+            Promeneur.objects.reachable().filter(structure_id=promeneur.structure_id).exists()
+        )
         context["online_now"], context["next_slot"] = _presence([promeneur], now)
     elif structure is not None:
-        promeneurs = list(_with_presence(Promeneur.objects.public().filter(structure=structure), now))
+        promeneurs = list(_with_presence(Promeneur.objects.reachable().filter(structure=structure), now))
         context["has_promeneurs"] = bool(promeneurs)
         context["online_now"], context["next_slot"] = _presence(promeneurs, now)
     return render(request, "referrals/contact.html", context, status=status)
@@ -228,7 +204,9 @@ def _next_step(contact_request, now):
         return {"kind": "promeneur", "online_now": online_now, "next_slot": next_slot}
     if contact_request.structure_id is not None:
         promeneurs = list(
-            _with_presence(Promeneur.objects.public().filter(structure_id=contact_request.structure_id), now)
+            _with_presence(
+                Promeneur.objects.reachable().filter(structure_id=contact_request.structure_id), now
+            )
         )
         online_now, next_slot = _presence(promeneurs, now)
         return {"kind": "structure", "online_now": online_now, "next_slot": next_slot}

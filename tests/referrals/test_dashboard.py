@@ -14,6 +14,7 @@ from freezegun import freeze_time
 from referrals.enums import AgeBracket, Outcome, RequestStatus
 from referrals.models import AccessLog, ContactRequest, RequestNote
 from referrals.views import dashboard
+from tests.content import stored_notes
 from tests.referrals.factories import SECRET_MESSAGE, ContactRequestFactory
 from tests.referrals.test_permissions_dashboard import YOUNG_FIRST_NAME, build_world
 from tests.structures.factories import (
@@ -465,7 +466,7 @@ def test_notes_are_private_to_the_assignee(client, world):
 
     assert "Votre note est enregistrée." in text(response)
     assert "Appel prévu &lt;b&gt;jeudi&lt;/b&gt;" in text(response)
-    assert RequestNote.objects.get().text == "Appel prévu <b>jeudi</b>"
+    assert [note.text for note in stored_notes()] == ["Appel prévu <b>jeudi</b>"]
     for who in ("referent", "coordinator"):
         client.force_login(world.users[who])
         assert "Appel prévu" not in text(client.get(world.claimed.get_absolute_url()))

@@ -17,6 +17,7 @@ from referrals.enums import Channel, RequestStatus, TargetKind
 from referrals.models import CONTENT_FIELDS, ContactRequest
 from referrals.services import contact_request_claim
 from referrals.views.public import FOLLOW_UP_SALT, follow_up_token
+from tests.content import stored_request
 from tests.referrals.factories import ContactRequestFactory
 from tests.structures.factories import (
     AbsenceFactory,
@@ -121,7 +122,7 @@ def test_form_of_a_promeneur_creates_one_request_assigned_to_them(client, clock,
 
     assert response.status_code == 302
     assert response["Location"].startswith("/contact/confirmation/")
-    contact_request = ContactRequest.objects.get()
+    contact_request = stored_request()
     assert contact_request.target_kind == TargetKind.PROMENEUR
     assert contact_request.target_promeneur == promeneur
     assert contact_request.assignee == promeneur
@@ -268,10 +269,11 @@ def test_absent_promeneur_hands_over_to_the_structure_pool(client, clock, promen
     AbsenceFactory(
         promeneur=promeneur, starts_on=datetime.date(2026, 5, 1), ends_on=datetime.date(2026, 5, 31)
     )
+    PromeneurFactory(structure=promeneur.structure, first_name="Colin")  # a colleague, reachable
     url = f"/contact/promeneur/{promeneur.slug}/"
     assert (
-        "Charlotte est absent·e en ce moment : ta demande sera confiée à l’équipe de Centre social du Ruban."
-        in (page_of(client.get(url)))
+        "Charlotte n’est pas disponible en ce moment : ta demande sera confiée à l’équipe de "
+        "Centre social du Ruban." in (page_of(client.get(url)))
     )
 
     response = submit(client, clock, url)
@@ -566,7 +568,7 @@ def test_contact_details_are_normalised(client, clock, promeneur, overrides, sto
     response = submit(client, clock, f"/contact/promeneur/{promeneur.slug}/", **overrides)
 
     assert response.status_code == 302
-    contact_request = ContactRequest.objects.get()
+    contact_request = stored_request()
     assert {name: getattr(contact_request, name) for name in stored} == stored
     assert contact_request.channel == overrides["canal"]
 
@@ -619,7 +621,7 @@ def test_html_accepted_in_the_message_is_stored_as_text_and_never_shown(client, 
     )
 
     assert response.status_code == 302
-    contact_request = ContactRequest.objects.get()
+    contact_request = stored_request()
     assert (contact_request.first_name, contact_request.message) == ("<b>Lou</b>", PAYLOAD)
     page = page_of(client.get(response["Location"]))
     assert "Lou" not in page and "alert" not in page
@@ -676,7 +678,7 @@ def test_message_of_2000_characters_with_line_breaks_is_accepted_and_2001_is_not
     url = f"/contact/promeneur/{promeneur.slug}/"
     lines = "\r\n".join(["x" * 199] * 10)  # 1990 letters + 9 breaks: 1999 characters, 2008 bytes sent
     assert submit(client, clock, url, message=lines + "!").status_code == 302
-    assert ContactRequest.objects.get().message == lines.replace("\r\n", "\n") + "!"
+    assert stored_request().message == lines.replace("\r\n", "\n") + "!"
 
     refused = submit(client, clock, url, message=lines + "!!")
 
@@ -692,7 +694,7 @@ def test_unicode_and_emoji_are_kept_as_typed(client, clock, promeneur):
     )
 
     assert response.status_code == 302
-    contact_request = ContactRequest.objects.get()
+    contact_request = stored_request()
     assert (contact_request.first_name, contact_request.message) == ("Zoé 🌈", message)
 
 
@@ -882,7 +884,7 @@ def test_follow_up_of_another_request_or_a_forged_token_is_a_clear_404(client, c
             assert "Vérifie que tu as copié le lien en entier" in page
             assert other.reference not in page and mine.reference not in page
     assert client.post(f"/suivi/{forged}/").status_code == 404
-    other.refresh_from_db()
+    other = stored_request(other)
     assert other.status == RequestStatus.NEW and other.message
     assert client.get(f"/suivi/{other_token}/").status_code == 200
 
@@ -919,13 +921,13 @@ def test_withdrawal_asks_for_confirmation_then_erases_the_content_at_once(client
     url = f"/suivi/{token}/"
     confirmation = page_of(client.get(url + "?retirer=1"))
     assert "Es-tu sûr·e ?" in confirmation and "Oui, retirer ma demande" in confirmation
-    contact_request.refresh_from_db()
+    contact_request = stored_request(contact_request)
     assert contact_request.status == RequestStatus.NEW and contact_request.message  # a GET changes nothing
 
     response = client.post(url)
 
     assert response.status_code == 302 and response["Location"] == url
-    contact_request.refresh_from_db()
+    contact_request = stored_request(contact_request)
     assert contact_request.status == RequestStatus.WITHDRAWN
     assert {field: getattr(contact_request, field) for field in CONTENT_FIELDS} == dict.fromkeys(
         CONTENT_FIELDS, ""
@@ -952,7 +954,7 @@ def test_a_closed_request_keeps_its_outcome_but_its_content_can_be_erased_at_onc
     response = client.post(f"/suivi/{token}/")
 
     assert response.status_code == 302
-    contact_request.refresh_from_db()
+    contact_request = stored_request(contact_request)
     assert contact_request.status == RequestStatus.CLOSED and contact_request.outcome == "resolved_online"
     assert {field: getattr(contact_request, field) for field in CONTENT_FIELDS} == dict.fromkeys(
         CONTENT_FIELDS, ""

@@ -1,0 +1,32 @@
+"""Presence in words, as the public pages and the dashboard lists say it."""
+
+from django.utils import timezone
+
+from structures.enums import Weekday
+
+MONTHS = [
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+]
+
+
+def next_slot_in_words(start, now):
+    """ "mercredi 14 mai à 14 h 00", "aujourd’hui à 18 h 30", "demain à 9 h 00"."""
+    local = timezone.localtime(start)
+    time = f"{local.hour} h {local.minute:02d}"
+    days = (local.date() - timezone.localdate(now)).days
+    if days == 0:
+        return f"aujourd’hui à {time}"
+    if days == 1:
+        return f"demain à {time}"
+    return f"{Weekday(local.weekday()).label} {local.day} {MONTHS[local.month - 1]} à {time}"
