@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 
 from referrals.enums import RequestStatus
 from referrals.models import CONTENT_FIELDS, ContactRequest
+from tests.content import stored_request
 from tests.structures.factories import DepartmentFactory, PresenceSlotFactory, PromeneurFactory, ThemeFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -93,7 +94,7 @@ def test_ask_to_be_contacted_then_follow_and_withdraw_the_request(live_server, p
     answer.press("Enter")
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Ta demande est envoyée")
-    contact_request = ContactRequest.objects.get()
+    contact_request = stored_request()
     assert contact_request.assignee == promeneur
     expect(page.locator(".reference-box")).to_have_text(f"Sa référence : {contact_request.reference}")
     expect(page.get_by_text("Charlotte — Centre social du Ruban a reçu ta demande")).to_be_visible()
@@ -119,7 +120,7 @@ def test_ask_to_be_contacted_then_follow_and_withdraw_the_request(live_server, p
     expect(page.locator(".request-summary")).to_contain_text("Retirée")
     expect(page.get_by_text("Tu as retiré ta demande")).to_be_visible()
     assert axe(page) == []
-    contact_request.refresh_from_db()
+    contact_request = stored_request(contact_request)
     assert contact_request.status == RequestStatus.WITHDRAWN
     assert all(getattr(contact_request, field) == "" for field in CONTENT_FIELDS)
     assert errors == []
@@ -175,7 +176,7 @@ def test_general_form_routes_to_the_department_chosen_and_is_accessible(live_ser
         "el => !!(el.compareDocumentPosition(document.getElementById('titre-suite')) & Node.DOCUMENT_POSITION_FOLLOWING)"
     )
     assert axe(page) == []
-    contact_request = ContactRequest.objects.get()
+    contact_request = stored_request()
     assert (contact_request.department.code, contact_request.structure, contact_request.phone) == (
         "24",
         None,
