@@ -33,6 +33,7 @@ SENT_MESSAGE = (
     "Merci, ton commentaire est bien envoyé. Il sera publié après modération : "
     "l’équipe de modération le relit avant qu’il apparaisse ici."
 )
+CONFIRMATION_ANCHOR = "commentaire-envoye"
 REFRESH_NOTICE = "Voici un nouveau mot à compléter. Ton commentaire n’est pas encore envoyé."
 NOT_SAVED_MESSAGE = (
     "Ton commentaire n’a pas pu être enregistré. Ton texte est gardé : vérifie-le et envoie-le à nouveau."
@@ -79,7 +80,8 @@ def comment_form_handle(request, *, target, is_open):
             else:
                 antispam.rate_limit_record(request, ANTISPAM_SCOPE)
                 messages.success(request, SENT_MESSAGE)
-                return redirect(target.get_absolute_url()), context, 302
+                # Back where the form was: the confirmation takes its place and the focus.
+                return redirect(f"{target.get_absolute_url()}#{CONFIRMATION_ANCHOR}"), context, 302
         if limited:
             form.add_error(None, RATE_LIMIT_MESSAGE)
             status = 429

@@ -1,3 +1,4 @@
+import datetime
 import logging
 
 from django.contrib.auth.decorators import login_not_required
@@ -10,9 +11,13 @@ from django.views.decorators.http import require_GET
 from news.models import Article
 from promeneurs.celery import app as celery_app
 from promeneurs.public_cache import public_page
+from promeneurs.typography import day_and_month
 from structures.forms import DirectorySearchForm
 
 logger = logging.getLogger(__name__)
+
+# When the accessibility statement was last written: change it with the statement.
+ACCESSIBILITY_STATEMENT_DATE = datetime.date(2026, 12, 1)
 
 
 @login_not_required
@@ -31,7 +36,20 @@ def privacy(request):
 @login_not_required
 @public_page
 def accessibility(request):
-    return render(request, "pages/accessibility.html")
+    return render(
+        request,
+        "pages/accessibility.html",
+        {
+            "statement_date": ACCESSIBILITY_STATEMENT_DATE,
+            "statement_date_text": f"{day_and_month(ACCESSIBILITY_STATEMENT_DATE)} {ACCESSIBILITY_STATEMENT_DATE.year}",
+        },
+    )
+
+
+@login_not_required
+@public_page
+def accessibility_plan(request):
+    return render(request, "pages/accessibility_plan.html")
 
 
 @login_not_required

@@ -11,9 +11,13 @@ import unicodedata
 
 from captcha.fields import CaptchaField, CaptchaTextInput
 from captcha.models import CaptchaStore
+from django.core.exceptions import ValidationError
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.safestring import mark_safe
+
+from promeneurs.typography import NNBSP, quoted
 
 BLANK = "•"
 MISSING = 3
@@ -117,6 +121,20 @@ def normalise_answer(answer):
     return letters.lower()
 
 
+def completions(challenge, response):
+    """{answer: word} for every answer that makes `challenge` a word of the list: the missing letters
+    of each such word, and the whole word itself. The stored `response` is always one of them."""
+    prefix, blanks, suffix = challenge.partition(BLANK * MISSING)
+    if not blanks:
+        return {response: response}
+    answers = {response: prefix + response + suffix, prefix + response + suffix: prefix + response + suffix}
+    for word in WORDS:
+        if len(word) == len(challenge) and word.startswith(prefix) and word.endswith(suffix):
+            answers[word[len(prefix) : len(prefix) + MISSING]] = word
+            answers[word] = word
+    return answers
+
+
 class PortalCaptchaInput(CaptchaTextInput):
     """The CAPTCHA widget with a labelled answer box, a French text alternative and a "new challenge" button.
 
@@ -155,6 +173,26 @@ class PortalCaptchaField(CaptchaField):
         super().__init__(**kwargs)
 
     def clean(self, value):
+        store, typed = None, ""
         if isinstance(value, list | tuple) and len(value) == 2:
-            value = [value[0], normalise_answer(value[1]) if isinstance(value[1], str) else value[1]]
-        return super().clean(value)
+            key, typed = value
+            typed = normalise_answer(typed) if isinstance(typed, str) else typed
+            if isinstance(key, str) and len(key) <= 40 and "\x00" not in key:
+                store = CaptchaStore.objects.filter(hashkey=key, expiration__gt=timezone.now()).first()
+            # The whole word, and any completion that makes a word of the list, count as the answer.
+            if store and typed in completions(store.challenge, store.response):
+                typed = store.response
+            value = [key, typed]
+        try:
+            return super().clean(value)
+        except ValidationError:
+            if store is None or not typed:
+                raise
+            word = completions(store.challenge, store.response)[store.response]
+            raise ValidationError(
+                f"Ce ne sont pas les bonnes lettres{NNBSP}: dans {quoted(store.challenge)}, il fallait écrire "
+                f"les {MISSING} lettres qui remplacent les points ({quoted(store.response)}, pour "
+                f"{quoted(word)}), ou le mot entier. Voici un nouveau mot{NNBSP}: recopie les lettres qui "
+                "manquent.",
+                code="invalid",
+            ) from None

@@ -12,6 +12,7 @@ from promeneurs.captcha import (
     MISSING,
     WORDS,
     PortalCaptchaField,
+    completions,
     fill_in_the_blank,
     normalise_answer,
     text_alternative,
@@ -113,3 +114,43 @@ def test_widget_has_a_label_a_french_text_alternative_and_a_new_challenge_button
     assert f"/captcha/image/{key}/" in rendered and f"/captcha/image/{key}@2/ 2x" in rendered
     assert re.search(r'<button type="submit"[^>]* name="nouveau_defi" value="1" formnovalidate', rendered)
     assert "<script" not in rendered and " style=" not in rendered
+
+
+def captcha_form_with(challenge, response):
+    store = CaptchaStore.objects.create(challenge=challenge, response=response)
+    return lambda typed: CaptchaForm(data={"captcha_0": store.hashkey, "captcha_1": typed})
+
+
+def test_the_whole_word_is_accepted_as_well_as_the_missing_letters(db):
+    assert captcha_form_with("prom•••ur", "ene")("Promeneur").is_valid()
+    assert captcha_form_with("prom•••ur", "ene")(" PROMENEUR ").is_valid()
+    assert captcha_form_with("prom•••ur", "ene")("ene").is_valid()
+
+
+def test_every_completion_that_makes_a_word_of_the_list_is_accepted(db):
+    assert completions("ca•••ble", "rta") == {"rta": "cartable", "cartable": "cartable"}
+    # A challenge that two words could fill: "co•••rt" is "concert" with "nce", and the word the
+    # challenge was drawn from (here a made-up "coxyzrt") with its own letters.
+    assert completions("co•••rt", "xyz") == {
+        "xyz": "coxyzrt",
+        "coxyzrt": "coxyzrt",
+        "nce": "concert",
+        "concert": "concert",
+    }
+    for typed in ["nce", "CONCERT", "xyz", "coxyzrt"]:
+        assert captcha_form_with("co•••rt", "xyz")(typed).is_valid(), typed
+    assert not captcha_form_with("co•••rt", "xyz")("abc").is_valid()
+
+
+def test_a_wrong_answer_is_told_what_was_expected(db):
+    form = captcha_form_with("prom•••ur", "ene")("abc")
+
+    assert not form.is_valid()
+    [error] = form.errors["captcha"]
+    assert error.startswith("Ce ne sont pas les bonnes lettres\u202f: dans «\u202fprom•••ur\u202f»")
+    assert (
+        "il fallait écrire les 3 lettres qui remplacent les points («\u202fene\u202f», pour «\u202fpromeneur\u202f»)"
+        in error
+    )
+    assert "ou le mot entier" in error
+    assert "Voici un nouveau mot" in error

@@ -239,6 +239,8 @@ DEFAULT_FROM_EMAIL = env(
     "DEFAULT_FROM_EMAIL", default="Promeneurs du Net <ne-pas-repondre@promeneursdunet.fr>"
 )
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Where visitors report an accessibility problem (the accessibility statement).
+ACCESSIBILITY_CONTACT_EMAIL = env("ACCESSIBILITY_CONTACT_EMAIL", default="accessibilite@promeneursdunet.fr")
 EMAIL_TIMEOUT = 10
 
 # --- Accounts ---------------------------------------------------------------------------------

@@ -7,6 +7,12 @@
   var summary = document.querySelector("[data-error-summary]");
   if (summary) {
     summary.focus();
+  } else {
+    // After a successful submission, the confirmation stands where the form was: focus it there.
+    var confirmation = document.querySelector("[data-confirmation]");
+    if (confirmation) {
+      confirmation.focus();
+    }
   }
 
   document.querySelectorAll("form").forEach(function (form) {

@@ -70,7 +70,7 @@ def test_comment_is_pending_and_its_author_told_it_is_published_after_moderation
 
     response = post_comment(client, clock, url)
 
-    assert response.status_code == 302 and response["Location"] == url
+    assert response.status_code == 302 and response["Location"] == f"{url}#commentaire-envoye"
     comment = Comment.objects.get()
     assert comment.status == CommentStatus.PENDING
     assert comment.content_object == article
@@ -81,7 +81,9 @@ def test_comment_is_pending_and_its_author_told_it_is_published_after_moderation
     assert "après modération" in message
 
     page = client.get(url).content.decode()
-    assert "après modération" in page
+    # The confirmation is in the comments section, where the form was, not at the top of the page.
+    confirmation = page.index('id="commentaire-envoye"')
+    assert page.index('id="commentaires"') < confirmation < page.index("après modération")
     assert "Merci pour cet article" not in page and NAME not in page
 
     notifications = Notification.objects.order_by("recipient__email")
@@ -337,7 +339,7 @@ def test_closed_article_says_so_shows_no_form_and_refuses_posts_keeping_the_text
     assert response.status_code == 403
     assert not Comment.objects.exists()
     page = response.content.decode()
-    assert "Ton commentaire n’a pas été envoyé : les commentaires de cet article sont fermés." in page
+    assert "Ton commentaire n’a pas été envoyé\u202f: les commentaires de cet article sont fermés." in page
     assert f'<textarea id="commentaire-non-envoye" rows="8" readonly>\n{TYPED_ESCAPED}</textarea>' in page
 
 

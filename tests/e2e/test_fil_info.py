@@ -118,7 +118,11 @@ def test_visitor_comments_and_a_moderator_approves(live_server, page, axe, artic
     answer = page.get_by_label("Les lettres qui manquent")
     answer.fill(captcha_answer(page))
     answer.press("Enter")
-    expect(page.get_by_role("status")).to_contain_text("Il sera publié après modération")
+    confirmation = page.get_by_role("status").filter(has_text="Il sera publié après modération")
+    expect(confirmation).to_be_visible()
+    # Where the eye and the focus are: the confirmation replaces the form, and has the focus.
+    expect(confirmation).to_be_focused()
+    expect(confirmation).to_be_in_viewport()
     comment = Comment.objects.get()
     assert comment.status == CommentStatus.PENDING
     expect(page.locator("#commentaires")).not_to_contain_text("Merci pour l’article")

@@ -33,11 +33,47 @@ def test_accessibility_statement_in_the_rgaa_frame(client):
     text = page_text(client, "/accessibilite/")
 
     assert "<h1>Déclaration d’accessibilité</h1>" in text
-    assert "<strong>partiellement conforme</strong>" in text
-    assert "RGAA" in text
-    assert "axe-core" in text
-    assert "Signaler un problème" in text
-    assert "Défenseur des droits" in text
+    # No audit yet: "non conforme", whatever the automatic tests say.
+    assert "<strong>non conforme</strong>" in text
+    assert "partiellement conforme" not in text
+    assert "RGAA" in text and "version&nbsp;4.1" in text
+    assert 'établie le <time datetime="2026-12-01">1er décembre 2026</time>' in text
+    assert "axe-core" in text and "Pages vérifiées" in text
+    assert "Non-conformités connues" in text and "La carte des structures" in text
+    assert 'href="mailto:accessibilite@promeneursdunet.fr"' in text
+    assert "Défenseur des droits" in text and "Libre réponse 71120" in text
+    assert 'href="/accessibilite/schema-pluriannuel/"' in text
+
+
+def test_accessibility_contact_comes_from_the_settings(client, settings):
+    settings.ACCESSIBILITY_CONTACT_EMAIL = "a11y@caf.example.fr"
+
+    assert 'href="mailto:a11y@caf.example.fr"' in page_text(client, "/accessibilite/")
+
+
+def test_multi_year_plan_lists_actions_by_year(client):
+    text = page_text(client, "/accessibilite/schema-pluriannuel/")
+
+    assert "<h1>Schéma pluriannuel de mise en accessibilité</h1>" in text
+    for year in ("2026", "2027", "2028"):
+        assert f'<th scope="row">{year}</th>' in text
+    assert "Audit de conformité RGAA complet" in text
+
+
+@pytest.mark.parametrize("url", ["/", "/annuaire/", "/fil-info/", "/accessibilite/"])
+def test_footer_states_the_conformity_and_pages_have_a_favicon_and_a_description(client, url):
+    text = page_text(client, url)
+
+    assert ">Accessibilité\u202f: non conforme</a>" in text
+    assert '<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">' in text
+    assert '<meta name="description" content="' in text
+
+
+def test_public_pages_have_their_own_description(client):
+    home, directory = page_text(client, "/"), page_text(client, "/annuaire/")
+
+    assert '<meta name="description" content="Trouve un Promeneur du Net près de chez toi' in home
+    assert '<meta name="description" content="Annuaire des Promeneurs du Net' in directory
 
 
 def test_legal_notice_names_the_publisher_and_asks_the_operator_for_the_host(client):
@@ -49,7 +85,10 @@ def test_legal_notice_names_the_publisher_and_asks_the_operator_for_the_host(cli
     assert 'href="/confidentialite/"' in text
 
 
-@pytest.mark.parametrize("url", ["/confidentialite/", "/accessibilite/", "/mentions-legales/"])
+@pytest.mark.parametrize(
+    "url",
+    ["/confidentialite/", "/accessibilite/", "/accessibilite/schema-pluriannuel/", "/mentions-legales/"],
+)
 def test_legal_pages_use_the_site_layout(client, url):
     text = page_text(client, url)
 

@@ -345,7 +345,9 @@ def test_wrong_captcha_is_refused_and_keeps_what_was_typed(client, clock, promen
     response = submit(client, clock, f"/contact/promeneur/{promeneur.slug}/", captcha_1="zzz")
 
     assert response.status_code == 200
-    assert_refused(response, "Ce ne sont pas les bonnes lettres, ou le mot a expiré.")
+    # The refusal says what was expected (the missing letters, or the whole word).
+    assert_refused(response, "Ce ne sont pas les bonnes lettres\u202f: dans «\u202f")
+    assert "il fallait écrire les 3 lettres qui remplacent les points" in html.unescape(page_of(response))
     assert 'value="zzz"' not in page_of(response)
 
 

@@ -21,6 +21,7 @@ PUBLIC = {
     "pages:home",
     "pages:privacy",
     "pages:accessibility",
+    "pages:accessibility_plan",
     "pages:legal",
     "pages:healthz",
     # directory

@@ -155,7 +155,7 @@ def test_nobody_online_says_so_lists_the_next_presences_and_the_emergency_number
     ]
     html = response.content.decode()
     assert "Personne n’est en ligne en ce moment" in html
-    assert "Arnaud — MJC</a> : mardi à 20 h 00" in html
+    assert "Arnaud — MJC</a>\u202f: mardi à 20 h 00" in html
     assert f'href="{reverse("referrals:contact")}">laisser une demande</a>' in html
     assert 'href="tel:3114"' in html
     assert "Sans horaires" not in html

@@ -237,8 +237,8 @@ def test_cards_show_online_badge_or_next_slot(client):
     assert cards["Never"].next_slot is None
     html = response.content.decode()
     assert html.count("En ligne maintenant</span>") == 1
-    assert "Prochaine présence : vendredi à 9 h 30" in html
-    assert "Prochaine présence : mercredi 25 mars à 18 h 00" in html
+    assert "Prochaine présence\u202f: vendredi à 9 h 30" in html
+    assert "Prochaine présence\u202f: mercredi 25 mars à 18 h 00" in html
 
 
 def test_filters_combine(client):
@@ -636,17 +636,17 @@ def test_profile_shows_identity_networks_hours_and_emergency_numbers(client):
     assert "Pratiques numériques (test)" in html
     assert "de 14 à 21 ans" in html
     assert (
-        '<span class="network-name">Instagram</span> : <a href="https://www.instagram.com/samia_pdn/" rel="noopener">samia_pdn'
+        '<span class="network-name">Instagram</span>\u202f: <a href="https://www.instagram.com/samia_pdn/" rel="noopener">samia_pdn'
         in html
     )
     assert (
-        '<span class="network-name">Snapchat</span> : <a href="https://www.snapchat.com/add/samia.snap" rel="noopener">'
+        '<span class="network-name">Snapchat</span>\u202f: <a href="https://www.snapchat.com/add/samia.snap" rel="noopener">'
         in html
     )
     assert '<th scope="row">Mercredi</th><td>14 h 00 – 17 h 00</td>' in html
     assert '<th scope="row">Vendredi</th><td>22 h 00 – 1 h 00 (le lendemain)</td>' in html
     assert '<th scope="row">Samedi</th><td>9 h 30 – 11 h 00</td>' in html
-    assert "Total : 7 h 30 par semaine." in html
+    assert "Total\u202f: 7 h 30 par semaine." in html
     assert "En ligne maintenant" in html
     assert "n’est pas en service" in html
     assert 'id="urgences"' in html
@@ -662,7 +662,7 @@ def test_profile_shows_the_next_slot_when_offline(client):
 
     html = client.get(promeneur.get_absolute_url()).content.decode()
 
-    assert "Prochaine présence : jeudi à 16 h 00" in html
+    assert "Prochaine présence\u202f: jeudi à 16 h 00" in html
     assert "En ligne maintenant" not in html
 
 
