@@ -56,6 +56,14 @@ class Outcome(models.TextChoices):
     OUT_OF_SCOPE = "out_of_scope", "Hors du champ des Promeneurs du Net"
 
 
+class Helpfulness(models.TextChoices):
+    """The young person's answer to "Est-ce que ça t’a aidé ?" after their request was closed."""
+
+    YES = "oui", "Oui"
+    A_LITTLE = "un_peu", "Un peu"
+    NO = "non", "Non"
+
+
 class OrientationStatus(models.TextChoices):
     PROPOSED = "proposed", "Proposée"
     ACCEPTED = "accepted", "Acceptée"

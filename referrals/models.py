@@ -17,6 +17,7 @@ from .enums import (
     AgeBracket,
     Channel,
     DeclineReason,
+    Helpfulness,
     OrientationStatus,
     Outcome,
     RequestStatus,
@@ -206,6 +207,13 @@ class ContactRequest(models.Model):
     email = models.EmailField("e-mail", blank=True)
     phone = models.CharField("téléphone", max_length=20, blank=True)
     message = models.TextField("message", max_length=2000, blank=True)
+
+    # The short code that reopens the follow-up page with the reference (/suivi/): only its hash
+    # is kept, the young person sees it once. Not content: it says nothing about them.
+    access_code_hash = models.CharField("code de suivi (haché)", max_length=128, blank=True, editable=False)
+    # "Est-ce que ça t’a aidé ?", answered on the follow-up page once the request is closed.
+    helpfulness = models.CharField("ça a aidé ?", max_length=6, choices=Helpfulness.choices, blank=True)
+    helpfulness_at = models.DateTimeField("réponse à « ça a aidé ? » le", null=True, blank=True)
 
     objects = ContactRequestManager()
 

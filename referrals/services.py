@@ -11,8 +11,9 @@ from notifications.models import NotificationKind
 from notifications.services import notification_record
 from structures.models import Promeneur
 
+from .access_codes import hash_code, new_code
 from .content import contact_request_has_reply_address, related_content
-from .enums import OrientationStatus, RequestStatus, TargetKind
+from .enums import Helpfulness, OrientationStatus, RequestStatus, TargetKind
 from .models import AccessLog, ContactRequest, Orientation, RequestNote
 
 ORIENTATION_LIFETIME = datetime.timedelta(days=30)
@@ -358,3 +359,22 @@ def orientations_expire(*, now=None):
             )
             expired.append(orientation)
     return expired
+
+
+def contact_request_issue_access_code(*, request) -> str:
+    """Give the request a new short secret code for /suivi/ and return it (only its hash is kept)."""
+    code = new_code()
+    request.access_code_hash = hash_code(code)
+    request.save(update_fields=["access_code_hash", "updated_at"])
+    return code
+
+
+def contact_request_answer_helpfulness(*, request, answer) -> None:
+    """Record the young person's "Est-ce que ça t’a aidé ?" of a closed request (their last answer counts)."""
+    if request.status != RequestStatus.CLOSED:
+        raise ValidationError("On ne peut répondre qu’une fois la demande close.")
+    if answer not in Helpfulness.values:
+        raise ValidationError("Réponse inconnue.")
+    request.helpfulness = answer
+    request.helpfulness_at = timezone.now()
+    request.save(update_fields=["helpfulness", "helpfulness_at", "updated_at"])

@@ -10,7 +10,9 @@ urlpatterns = [
     path("contact/promeneur/<slug:slug>/", public.contact_promeneur, name="contact_promeneur"),
     path("contact/structure/<slug:slug>/", public.contact_structure, name="contact_structure"),
     path("contact/confirmation/<str:token>/", public.acknowledgment, name="acknowledgment"),
+    path("suivi/", public.follow_up_lookup, name="follow_up_lookup"),
     path("suivi/<str:token>/", public.follow_up, name="follow_up"),
+    path("suivi/<str:token>/avis/", public.follow_up_helpfulness, name="follow_up_helpfulness"),
     # Dashboard: promeneurs, referents, coordinators.
     path("tableau-de-bord/demandes/", dashboard.inbox, name="inbox"),
     path("tableau-de-bord/demandes/<uuid:uuid>/", dashboard.request_detail, name="request_detail"),

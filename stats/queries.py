@@ -15,7 +15,7 @@ from django.db.models import Aggregate, Case, Count, DurationField, F, IntegerFi
 from django.db.models.functions import ExtractHour, ExtractMinute, TruncMonth
 from django.utils import timezone
 
-from referrals.enums import AgeBracket, Channel, OrientationStatus, Outcome
+from referrals.enums import AgeBracket, Channel, Helpfulness, OrientationStatus, Outcome, RequestStatus
 from referrals.models import ContactRequest, Orientation
 from structures.enums import ConventionStatus, Funder, PromeneurStatus, StructureKind, Weekday
 from structures.models import Convention, PresenceSlot, Promeneur, Structure, Theme, TrainingAttendance
@@ -128,9 +128,12 @@ def figure_requests_by_month(scope, year):
 
 
 def _by_choice(scope, year, field_name, choices):
+    return _by_choice_of(scope, requests_of_year(scope, year), field_name, choices)
+
+
+def _by_choice_of(scope, requests, field_name, choices):
     counts = {
-        row[field_name]: row["n"]
-        for row in requests_of_year(scope, year).order_by().values(field_name).annotate(n=Count("pk"))
+        row[field_name]: row["n"] for row in requests.order_by().values(field_name).annotate(n=Count("pk"))
     }
     return counted_rows(scope, [(label, counts.get(value, 0)) for value, label in choices])
 
@@ -182,6 +185,20 @@ def figure_requests_by_outcome(scope, year):
         ["Issue", "Demandes"],
         _by_choice(scope, year, "outcome", choices),
         chart="horizontal",
+    )
+
+
+def figure_helpfulness(scope, year):
+    choices = [*Helpfulness.choices, ("", "Pas de réponse")]
+    closed = _by_choice_of(
+        scope, requests_of_year(scope, year).filter(status=RequestStatus.CLOSED), "helpfulness", choices
+    )
+    return Figure(
+        "ca-a-aide",
+        f"« Est-ce que ça t’a aidé ? » : réponses des jeunes aux demandes closes reçues en {year}",
+        ["Réponse", "Demandes closes"],
+        closed,
+        note="Une seule question, posée sur la page de suivi une fois la demande close.",
     )
 
 
@@ -376,6 +393,7 @@ FIGURES = {
     "demandes-par-age": figure_requests_by_age,
     "demandes-par-canal": figure_requests_by_channel,
     "demandes-par-issue": figure_requests_by_outcome,
+    "ca-a-aide": figure_helpfulness,
     "delai-de-prise-en-charge": figure_claim_delay,
     "orientations": figure_orientations,
     "promeneurs": figure_promeneurs,

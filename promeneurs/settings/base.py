@@ -414,6 +414,9 @@ FORM_RATE_LIMIT_PER_HOUR = env.int("FORM_RATE_LIMIT_PER_HOUR", default=5)
 COMMENTS_CLOSE_AFTER_DAYS = env.int("COMMENTS_CLOSE_AFTER_DAYS", default=60)
 # Validity of the young person's follow-up link.
 FOLLOW_UP_LINK_DAYS = env.int("FOLLOW_UP_LINK_DAYS", default=60)
+# Wrong reference + code attempts on /suivi/ allowed in an hour, per reference and per address.
+FOLLOW_UP_CODE_ATTEMPTS_PER_REFERENCE = env.int("FOLLOW_UP_CODE_ATTEMPTS_PER_REFERENCE", default=5)
+FOLLOW_UP_CODE_ATTEMPTS_PER_ADDRESS = env.int("FOLLOW_UP_CODE_ATTEMPTS_PER_ADDRESS", default=30)
 # Closed requests are anonymised after this many months (design §3.6).
 REQUEST_RETENTION_MONTHS = env.int("REQUEST_RETENTION_MONTHS", default=24)
 # The anonymous public pages are kept in the cache, under versioned keys (promeneurs/public_cache.py);

@@ -22,11 +22,18 @@ from django.views.decorators.http import require_http_methods
 from accounts import access
 from promeneurs import antispam
 from promeneurs.captcha import REFRESH_FIELD
-from referrals.enums import RequestStatus, TargetKind
+from referrals.access_codes import attempt_failed, attempts_exhausted, code_matches, hash_code
+from referrals.enums import Helpfulness, RequestStatus, TargetKind
+from referrals.forms.follow_up import FollowUpLookupForm, HelpfulnessForm
 from referrals.forms.public import MESSAGE_MAX_LENGTH, ContactForm, french_number
 from referrals.models import ContactRequest
 from referrals.presence import next_slot_in_words
-from referrals.services import contact_request_submit, contact_request_withdraw
+from referrals.services import (
+    contact_request_answer_helpfulness,
+    contact_request_issue_access_code,
+    contact_request_submit,
+    contact_request_withdraw,
+)
 from structures.models import Absence, Promeneur, Structure
 
 logger = logging.getLogger(__name__)
@@ -34,6 +41,17 @@ logger = logging.getLogger(__name__)
 ANTISPAM_SCOPE = "contact"
 FOLLOW_UP_SALT = "referrals.follow_up"
 WITHDRAW_CONFIRM_PARAM = "retirer"
+# The follow-up code waits in the visitor's session between the form and the acknowledgment, which
+# shows it once and forgets it.
+ACCESS_CODE_SESSION_KEY = "referrals.access_code.{}"
+WRONG_CODE_MESSAGE = (
+    "Cette référence et ce code ne vont pas ensemble. Vérifie-les, ou ouvre ton lien de suivi "
+    "si tu l’as gardé."
+)
+TOO_MANY_ATTEMPTS_MESSAGE = (
+    "Trop d’essais pour cette référence ou depuis cette connexion : réessaie dans une heure, ou ouvre "
+    "ton lien de suivi. Si c’est urgent, appelle l’un des numéros d’urgence ci-dessous."
+)
 
 
 # --- The follow-up token ------------------------------------------------------------------------
@@ -129,6 +147,8 @@ def _contact_form(request, *, target_kind, promeneur=None, structure=None):
                 )
             else:
                 antispam.rate_limit_record(request, ANTISPAM_SCOPE)
+                code = contact_request_issue_access_code(request=contact_request)
+                request.session[ACCESS_CODE_SESSION_KEY.format(contact_request.uuid.hex)] = code
                 return redirect("referrals:acknowledgment", token=follow_up_token(contact_request))
         if limited and not guidance:
             form.add_error(None, antispam.RATE_LIMIT_MESSAGE)
@@ -243,6 +263,10 @@ def acknowledgment(request, token):
             "follow_up_path": reverse("referrals:follow_up", kwargs={"token": token}),
             "link_days": settings.FOLLOW_UP_LINK_DAYS,
             "link_expires_on": _link_expires_on(contact_request),
+            # Shown on the first display only: a reload no longer has it.
+            "access_code": request.session.pop(
+                ACCESS_CODE_SESSION_KEY.format(contact_request.uuid.hex), None
+            ),
         },
     )
 
@@ -294,6 +318,57 @@ def follow_up(request, token):
             "retention_months": settings.REQUEST_RETENTION_MONTHS,
             "follow_up_url": _follow_up_url(request, token),
             "link_expires_on": _link_expires_on(contact_request),
+            "token": token,
+            "helpfulness_form": HelpfulnessForm(initial={"answer": contact_request.helpfulness or None})
+            if contact_request.status == RequestStatus.CLOSED
+            else None,
+            "helpfulness_label": Helpfulness(contact_request.helpfulness).label.lower()
+            if contact_request.helpfulness
+            else "",
         },
         status=409 if withdraw_error else 200,
     )
+
+
+@login_not_required
+@never_cache
+@require_http_methods(["POST"])
+def follow_up_helpfulness(request, token):
+    """ "Est-ce que ça t’a aidé ?" on the follow-up page of a closed request."""
+    contact_request, expired = request_for_token(token)
+    if contact_request is None:
+        return invalid_link(request, expired=expired)
+    form = HelpfulnessForm(data=request.POST)
+    if contact_request.status == RequestStatus.CLOSED and form.is_valid():
+        contact_request_answer_helpfulness(request=contact_request, answer=form.cleaned_data["answer"])
+    return redirect(reverse("referrals:follow_up", kwargs={"token": token}) + "#titre-avis")
+
+
+@login_not_required
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def follow_up_lookup(request):
+    """/suivi/: the reference and the short code reopen the follow-up page."""
+    form = FollowUpLookupForm(data=request.POST if request.method == "POST" else None)
+    status, locked = 200, False
+    if form.is_bound and form.is_valid():
+        reference, code = form.cleaned_data["reference"], form.cleaned_data["code"]
+        if attempts_exhausted(request, reference):
+            form.add_error(None, TOO_MANY_ATTEMPTS_MESSAGE)
+            status, locked = 429, True
+        else:
+            contact_request = (
+                ContactRequest.objects.filter(reference=reference)
+                .only("pk", "uuid", "access_code_hash")
+                .first()
+            )
+            if contact_request is not None and code_matches(code, contact_request.access_code_hash):
+                return redirect("referrals:follow_up", token=follow_up_token(contact_request))
+            if contact_request is None:
+                hash_code(code)  # as long as a real check: the answer's delay says nothing
+            attempt_failed(request, reference)
+            form.add_error(None, WRONG_CODE_MESSAGE)
+            status = 400
+    elif form.is_bound:
+        status = 400
+    return render(request, "referrals/follow_up_lookup.html", {"form": form, "locked": locked}, status=status)

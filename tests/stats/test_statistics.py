@@ -353,3 +353,21 @@ def test_statistics_query_count_does_not_grow(client, django_assert_num_queries,
 def test_default_year_is_the_current_one(client):
     client.force_login(UserFactory(caf_staff=True))
     assert "Demandes reçues par mois en 2025" in client.get(URL).content.decode()
+
+
+def test_answers_to_did_it_help_are_counted_among_closed_requests(client, dordogne):
+    structure = StructureFactory(department=dordogne)
+    promeneur = PromeneurFactory(structure=structure)
+    closed = requests_in(structure, 7)
+    for r, answer in zip(closed, ["oui"] * 5 + ["un_peu", ""], strict=True):
+        r.assignee, r.status, r.outcome, r.helpfulness = promeneur, RequestStatus.CLOSED, Outcome.MET, answer
+        r.save()
+    # An open request is not asked, whatever its field says.
+    requests_in(structure, 5, helpfulness="non")
+    client.force_login(UserFactory(caf_staff=True))
+
+    content = client.get(URL, {"annee": 2025, "departement": "24"}).content.decode()
+
+    assert table_value(content, "ca-a-aide", "Oui") == "5"
+    assert table_value(content, "ca-a-aide", "Un peu") == "&lt; 5"
+    assert table_value(content, "ca-a-aide", "Non") == "0"
