@@ -364,10 +364,15 @@ def test_answers_to_did_it_help_are_counted_among_closed_requests(client, dordog
         r.save()
     # An open request is not asked, whatever its field says.
     requests_in(structure, 5, helpfulness="non")
-    client.force_login(UserFactory(caf_staff=True))
-
-    content = client.get(URL, {"annee": 2025, "departement": "24"}).content.decode()
-
+    # The coordinator of the département sees exact figures…
+    client.force_login(CoordinationFactory(department=dordogne).user)
+    content = client.get(URL, {"annee": 2025}).content.decode()
     assert table_value(content, "ca-a-aide", "Oui") == "5"
-    assert table_value(content, "ca-a-aide", "Un peu") == "&lt; 5"
+    assert table_value(content, "ca-a-aide", "Un peu") == "1"
     assert table_value(content, "ca-a-aide", "Non") == "0"
+    assert table_value(content, "ca-a-aide", "Pas de réponse") == "1"
+
+    # …national staff get them through the suppression rule: no small count comes back.
+    client.force_login(UserFactory(caf_staff=True))
+    content = client.get(URL, {"annee": 2025, "departement": "24"}).content.decode()
+    assert table_value(content, "ca-a-aide", "Un peu") != "1"
