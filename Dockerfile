@@ -12,6 +12,12 @@ RUN groupadd --system --gid 1000 promeneurs \
 
 WORKDIR /app
 
+# WeasyPrint (PDF reports) draws text with pango; the reports are set in DejaVu.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends \
+        libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core \
+    && rm -rf /var/lib/apt/lists/*
+
 # Dependencies first, so that a code change does not reinstall them.
 COPY pyproject.toml README.md ./
 RUN pip install .

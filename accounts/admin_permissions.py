@@ -8,10 +8,13 @@ and the roles themselves are answered by `accounts.access`.
 - `ModeratorPermissionsMixin`: the same, plus the moderators' national role.
 """
 
+from django.contrib import admin
 from django.contrib.admin.exceptions import NotRegistered
 from django.contrib.admin.options import InlineModelAdmin
 from django.core.exceptions import ImproperlyConfigured
 from django.db import models
+
+from promeneurs.admin_a11y import labelled_changelist_form, labelled_inline_formset, name_split_datetime
 
 from . import access
 
@@ -66,6 +69,19 @@ class RolePermissionsMixin:
     object_scope_lookup = "__same__"
     # An address typed without its scheme is a secure one (Django 6's default, already now).
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+    def get_formset(self, request, obj=None, **kwargs):
+        # Tabular inlines: each input named by its column and row (promeneurs.admin_a11y).
+        formset = super().get_formset(request, obj, **kwargs)
+        if isinstance(self, admin.TabularInline):
+            formset = labelled_inline_formset(formset)
+        return formset
+
+    def get_changelist_form(self, request, **kwargs):
+        return labelled_changelist_form(super().get_changelist_form(request, **kwargs))
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        return name_split_datetime(super().formfield_for_dbfield(db_field, request, **kwargs))
 
     def get_role_permissions(self, request):
         user = request.user

@@ -22,6 +22,7 @@ urlpatterns = [
     path("", include("comments.urls")),
     path("", include("notifications.urls")),
     path("", include("stats.urls")),
+    path("", include("opendata.urls")),
     path("captcha/", include("promeneurs.captcha_urls")),
     path("comptes/invitation/<str:token>/", accounts_views.invitation_accept_view, name="invitation_accept"),
     path("comptes/", include("allauth.urls")),

@@ -44,8 +44,8 @@ class StatsFilterForm(forms.Form):
 class YearForm(forms.Form):
     annee = forms.TypedChoiceField(label="Année", coerce=int)
 
-    def __init__(self, data=None):
-        super().__init__(data)
+    def __init__(self, data=None, **kwargs):
+        super().__init__(data, **kwargs)
         self.fields["annee"].choices = [(y, str(y)) for y in year_choices()]
 
     def year(self):
@@ -55,10 +55,18 @@ class YearForm(forms.Form):
         return current_year()
 
 
+class DepartmentReportForm(YearForm):
+    departement = forms.ModelChoiceField(
+        label="Département", queryset=Department.objects.order_by("code"), to_field_name="code"
+    )
+
+
 class ActivityReportForm(forms.ModelForm):
     class Meta:
         model = ActivityReport
         fields = ["hours_online", "collective_actions", "comments"]
+        # Hours are typed the French way (12,5), a dot is read too.
+        localized_fields = ["hours_online"]
         widgets = {"comments": forms.Textarea(attrs={"rows": 6})}
 
 

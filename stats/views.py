@@ -1,5 +1,5 @@
-import csv
 import datetime
+from decimal import Decimal
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -11,13 +11,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts import access
+from promeneurs.spreadsheets import csv_response, xlsx_response
 from structures.models import Department, Structure
 
-from . import services
+from . import documents, services
 from .charts import render_svg
 from .enums import ActivityReportStatus
 from .formatting import format_value
-from .forms import ActivityReportForm, ReturnToDraftForm, StatsFilterForm, YearForm
+from .forms import ActivityReportForm, DepartmentReportForm, ReturnToDraftForm, StatsFilterForm, YearForm
 from .models import ActivityReport
 from .privacy import protect
 from .queries import FIGURES, Scope, all_figures, current_year
@@ -70,29 +71,37 @@ def scope_label(user, form):
 # --- Statistics ----------------------------------------------------------------------------------
 
 
-def csv_response(filename, header, rows):
-    """A CSV file for a spreadsheet in French: UTF-8 with BOM, semicolons, decimal commas."""
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.write("\ufeff")
-    writer = csv.writer(response, delimiter=";")
-    writer.writerow(header)
-    writer.writerows(rows)
-    return response
+SPREADSHEET_FORMATS = ("csv", "xlsx")
 
 
-def figure_csv(figure, year):
-    rows = ([label, *[format_value(v, grouping=False) for v in values]] for label, values in figure.rows)
-    return csv_response(f"{figure.slug}-{year}.csv", figure.headers, rows)
+def spreadsheet_response(file_format, name, header, rows):
+    """The table as a download: CSV for French spreadsheets (BOM, `;`, decimal commas) or XLSX."""
+    if file_format == "xlsx":
+        return xlsx_response(f"{name}.xlsx", header, rows, title=name)
+    return csv_response(f"{name}.csv", header, rows)
+
+
+def spreadsheet_value(value, native):
+    """A figure's cell: as shown on the page in CSV; a number stays a number in XLSX ("< 5" is text)."""
+    if native and isinstance(value, int | float | Decimal) and not isinstance(value, bool):
+        return value
+    return format_value(value, grouping=False)
+
+
+def figure_file(figure, year, file_format):
+    native = file_format == "xlsx"
+    rows = ([label, *[spreadsheet_value(v, native) for v in values]] for label, values in figure.rows)
+    return spreadsheet_response(file_format, f"{figure.slug}-{year}", figure.headers, rows)
 
 
 def statistics(request):
     scope, form, year, query = filtered_scope(request)
-    if request.GET.get("format") == "csv":
+    file_format = request.GET.get("format")
+    if file_format in SPREADSHEET_FORMATS:
         function = FIGURES.get(request.GET.get("figure", ""))
         if function is None:
             raise Http404("Tableau inconnu.")
-        return figure_csv(function(scope, year), year)
+        return figure_file(function(scope, year), year, file_format)
     context = {
         "form": form,
         "year": year,
@@ -166,13 +175,38 @@ def report_list(request):
     labels = dict(ActivityReportStatus.choices)
     for structure in page:
         structure.report_status_label = labels.get(structure.report_status, "Non commencé")
+        # A report not started yet has no page, except for its referent, who starts it there.
+        structure.report_page = structure.report_status is not None or can_edit(user, structure)
     context = {
         "form": form,
         "year": year,
         "page": page,
         "can_export": is_national(user) or access.is_coordinator(user),
+        # National staff choose the département in a form; a coordinator gets a link per département.
+        "report_departments": (
+            None
+            if is_national(user)
+            else Department.objects.filter(pk__in=access.coordinated_department_ids(user)).order_by("code")
+        ),
+        "department_form": DepartmentReportForm(initial={"annee": year}, prefix="rapport")
+        if is_national(user)
+        else None,
     }
     return render(request, "stats/report_list.html", context)
+
+
+def department_report_choice(request):
+    """National staff's form for the consolidated report of any département."""
+    if not is_national(request.user):
+        raise Http404("Réservé au personnel de la CAF.")
+    form = DepartmentReportForm(request.GET, prefix="rapport")
+    if not form.is_valid():
+        raise Http404("Département ou année inconnus.")
+    return redirect(
+        "stats:department_report_pdf",
+        code=form.cleaned_data["departement"].code,
+        year=form.cleaned_data["annee"],
+    )
 
 
 EXPORT_HEADER = [
@@ -194,7 +228,7 @@ EXPORT_HEADER = [
 ]
 
 
-def report_export(request):
+def report_export(request, file_format="csv"):
     user = request.user
     if not (is_national(user) or access.is_coordinator(user)):
         raise Http404("Export réservé à la coordination.")
@@ -205,8 +239,13 @@ def report_export(request):
     if exact:
         reports = reports.filter(structure__department_id__in=access.coordinated_department_ids(user))
 
+    native = file_format == "xlsx"
+
     def date(value):
-        return value.astimezone(datetime.UTC).date().isoformat() if value else ""
+        if not value:
+            return ""
+        day = value.astimezone(datetime.UTC).date()
+        return day if native else day.strftime("%d/%m/%Y")
 
     def rows():
         for report in reports.order_by("structure__department__code", "structure__name").iterator(2000):
@@ -218,7 +257,7 @@ def report_export(request):
                 report.year,
                 report.get_status_display(),
                 *[
-                    format_value(n if exact else protect(n), grouping=False)
+                    spreadsheet_value(n if exact else protect(n), native)
                     for n in (
                         figures.get("requests"),
                         orientations.get("sent"),
@@ -227,14 +266,14 @@ def report_export(request):
                         figures.get("trainings_attended"),
                     )
                 ],
-                "" if report.hours_online is None else str(report.hours_online).replace(".", ","),
+                "" if report.hours_online is None else report.hours_online,
                 "" if report.collective_actions is None else report.collective_actions,
                 report.comments,
                 date(report.submitted_at),
                 date(report.locked_at),
             ]
 
-    return csv_response(f"bilans-{year}.csv", EXPORT_HEADER, rows())
+    return spreadsheet_response(file_format, f"bilans-{year}", EXPORT_HEADER, rows())
 
 
 def report_detail(request, slug, year):
@@ -249,9 +288,19 @@ def report_detail(request, slug, year):
     if report is not None and report.is_editable and editable:
         form = ActivityReportForm(data=request.POST or None, instance=report)
         if request.method == "POST" and form.is_valid():
-            form.save()
-            messages.success(request, "Le bilan est enregistré.")
-            return redirect(report)
+            # "Transmettre" sends the form as typed: it is saved as the draft, then submitted; a
+            # refusal shows the page again with what was typed and the reason.
+            report = form.save()
+            if request.POST.get("action") != "submit":
+                messages.success(request, "Le bilan est enregistré.")
+                return redirect(report)
+            try:
+                services.activity_report_submit(report=report, by=user)
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, "Le bilan est transmis à la coordination départementale.")
+                return redirect(report)
     elif request.method == "POST":
         messages.error(request, "Ce bilan ne peut plus être modifié.")
         return redirect(request.path)
@@ -266,6 +315,33 @@ def report_detail(request, slug, year):
         "return_form": ReturnToDraftForm(),
     }
     return render(request, "stats/report_detail.html", context)
+
+
+def pdf_response(content, filename):
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def report_pdf(request, slug, year):
+    """The structure's annual report as a PDF document (only once the report exists)."""
+    report = _report_or_404(request.user, slug, year)
+    return pdf_response(documents.structure_report_pdf(report), f"bilan-{report.structure.slug}-{year}.pdf")
+
+
+def department_report_pdf(request, code, year):
+    """A département's consolidated report: CAF staff, and the coordinators of that département."""
+    user = request.user
+    check_year_or_404(year)
+    departments = (
+        Department.objects.all()
+        if is_national(user)
+        else Department.objects.filter(pk__in=access.coordinated_department_ids(user))
+    )
+    department = get_object_or_404(departments, code=code)
+    return pdf_response(
+        documents.department_report_pdf(department, year), f"rapport-{department.code}-{year}.pdf"
+    )
 
 
 def _report_or_404(user, slug, year):

@@ -11,16 +11,18 @@ from decimal import Decimal
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
-from django.db import models
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models, transaction
 from django.db.models import Count, Sum
-from django.urls import reverse
+from django.http import Http404, JsonResponse
+from django.shortcuts import redirect
+from django.urls import path, reverse
 from django.utils.html import format_html
 from import_export.admin import ImportExportMixin
-from import_export.formats.base_formats import CSV
 
 from accounts import access
-from accounts.admin_permissions import ALL, VIEW, RolePermissionsMixin, scope_filter
+from accounts.admin_permissions import ALL, NONE, VIEW, RolePermissionsMixin, scope_filter
+from promeneurs.spreadsheets import FrenchCSV, FrenchXLSX
 
 from .enums import Funder, PromeneurStatus
 from .models import (
@@ -30,6 +32,7 @@ from .models import (
     Convention,
     Coordination,
     Department,
+    ImportJob,
     NetworkAccount,
     PresenceSlot,
     Promeneur,
@@ -39,7 +42,14 @@ from .models import (
     Training,
     TrainingAttendance,
 )
-from .resources import PromeneurResource, StructureResource
+from .resources import (
+    ConventionResource,
+    PromeneurResource,
+    StructureResource,
+    TrainingAttendanceResource,
+    TrainingResource,
+    refusals,
+)
 
 
 def format_euros(amount):
@@ -48,19 +58,46 @@ def format_euros(amount):
     return f"{text}\u00a0€"
 
 
-class CsvImportExportMixin(ImportExportMixin):
-    """CSV import for CAF national staff only; export for whoever sees the list, of their rows."""
+class SpreadsheetImportExportMixin(ImportExportMixin):
+    """Import (CSV or XLSX) for CAF national staff only; export for whoever sees the list, of their rows.
 
-    import_formats = [CSV]
-    export_formats = [CSV]
-    # With a byte-order mark, spreadsheet programs read the accents right.
-    to_encoding = "utf-8-sig"
+    An import is checked whole first (a dry run): the page then lists every refused row with its
+    line and a French sentence per problem, and offers to confirm only when no row is refused.
+    """
+
+    import_formats = [FrenchCSV, FrenchXLSX]
+    export_formats = [FrenchCSV, FrenchXLSX]
+    import_template_name = "admin/structures/import.html"
 
     def has_import_permission(self, request):
         return access.is_national_staff(request.user)
 
     def has_export_permission(self, request):
         return self.has_view_permission(request)
+
+    def import_action(self, request, **kwargs):
+        response = super().import_action(request, **kwargs)
+        context = getattr(response, "context_data", None)
+        if context and context.get("result") is not None:
+            resource = self.choose_import_resource_class(context["form"], request)()
+            context["refusals"] = refusals(context["result"], resource)
+            context["refused_rows"] = len(context["refusals"])
+            totals = context["result"].totals
+            context["accepted"] = {
+                "new": totals.get("new", 0),
+                "update": totals.get("update", 0),
+                "skip": totals.get("skip", 0),
+            }
+        return response
+
+    def get_export_data(self, file_format, request, queryset, **kwargs):
+        if not self.has_export_permission(request):
+            raise PermissionDenied
+        # Numbers and dates stay numbers and dates in a spreadsheet; CSV gets French text.
+        data = self.get_data_for_export(
+            request, queryset, force_native_type=file_format.is_binary(), **kwargs
+        )
+        return file_format.export_data(data)
 
     def init_request_context_data(self, request, form):
         context = super().init_request_context_data(request, form)
@@ -140,7 +177,7 @@ class StructureMembershipInline(RolePermissionsMixin, admin.TabularInline):
 
 
 @admin.register(Structure)
-class StructureAdmin(RolePermissionsMixin, CsvImportExportMixin, admin.ModelAdmin):
+class StructureAdmin(RolePermissionsMixin, SpreadsheetImportExportMixin, admin.ModelAdmin):
     # A structure with conventions or promeneurs cannot be deleted (PROTECT): hide it instead.
     coordinator_permissions = frozenset({"view", "add", "change"})
     scope_lookup = "department"
@@ -197,9 +234,12 @@ class CoordinationAdmin(RolePermissionsMixin, admin.ModelAdmin):
 
 
 @admin.register(Convention)
-class ConventionAdmin(RolePermissionsMixin, admin.ModelAdmin):
+class ConventionAdmin(RolePermissionsMixin, SpreadsheetImportExportMixin, admin.ModelAdmin):
     coordinator_permissions = ALL
     scope_lookup = "structure__department"
+    resource_classes = [ConventionResource]
+    # The funding totals above the list (the import and export buttons are added around it).
+    change_list_template = "admin/structures/convention/change_list.html"
 
     list_display = (
         "structure",
@@ -226,6 +266,9 @@ class ConventionAdmin(RolePermissionsMixin, admin.ModelAdmin):
     @admin.display(description="département", ordering="structure__department__code")
     def department(self, obj):
         return obj.structure.department
+
+    def get_export_queryset(self, request):
+        return super().get_export_queryset(request).select_related("structure")
 
     @admin.display(description="montant", ordering="amount")
     def amount_in_euros(self, obj):
@@ -319,7 +362,7 @@ class PromeneurTrainingAttendanceInline(PromeneurChildInline):
 
 
 @admin.register(Promeneur)
-class PromeneurAdmin(RolePermissionsMixin, CsvImportExportMixin, admin.ModelAdmin):
+class PromeneurAdmin(RolePermissionsMixin, SpreadsheetImportExportMixin, admin.ModelAdmin):
     # A promeneur who stops is marked « parti·e », not deleted.
     coordinator_permissions = frozenset({"view", "add", "change"})
     scope_lookup = "structure__department"
@@ -468,7 +511,9 @@ class TrainingAttendanceInline(NationalTrainingsVisibleMixin, RolePermissionsMix
 
 
 @admin.register(Training)
-class TrainingAdmin(NationalTrainingsVisibleMixin, RolePermissionsMixin, admin.ModelAdmin):
+class TrainingAdmin(
+    NationalTrainingsVisibleMixin, RolePermissionsMixin, SpreadsheetImportExportMixin, admin.ModelAdmin
+):
     """Trainings of a département, or national ones (no département).
 
     A coordinator sees their départements' trainings and the national ones, and edits only theirs.
@@ -476,6 +521,7 @@ class TrainingAdmin(NationalTrainingsVisibleMixin, RolePermissionsMixin, admin.M
 
     coordinator_permissions = ALL
     scope_lookup = "department"
+    resource_classes = [TrainingResource]
 
     list_display = ("title", "kind", "department_or_national", "starts_on", "location", "attendee_count")
     list_filter = ("kind", ("department", admin.RelatedOnlyFieldListFilter))
@@ -521,6 +567,28 @@ class TrainingAdmin(NationalTrainingsVisibleMixin, RolePermissionsMixin, admin.M
         return obj.attendee_count
 
 
+@admin.register(TrainingAttendance)
+class TrainingAttendanceAdmin(RolePermissionsMixin, SpreadsheetImportExportMixin, admin.ModelAdmin):
+    """Attendance rows, listed and imported on their own (a file per training session)."""
+
+    coordinator_permissions = ALL
+    scope_lookup = "promeneur__structure__department"
+    resource_classes = [TrainingAttendanceResource]
+
+    list_display = ("promeneur", "structure", "training", "attended")
+    list_filter = ("attended", ("promeneur__structure__department", admin.RelatedOnlyFieldListFilter))
+    list_select_related = ("promeneur", "promeneur__structure", "training")
+    search_fields = ("promeneur__first_name", "promeneur__display_name", "training__title")
+    autocomplete_fields = ("training", "promeneur")
+
+    @admin.display(description="structure", ordering="promeneur__structure__name")
+    def structure(self, obj):
+        return obj.promeneur.structure.name
+
+    def get_export_queryset(self, request):
+        return super().get_export_queryset(request).select_related("training", "promeneur")
+
+
 @admin.register(Charter)
 class CharterAdmin(RolePermissionsMixin, admin.ModelAdmin):
     coordinator_permissions = VIEW
@@ -560,3 +628,97 @@ class CharterAcceptanceAdmin(RolePermissionsMixin, admin.ModelAdmin):
     @admin.display(description="structure", ordering="promeneur__structure__name")
     def structure(self, obj):
         return obj.promeneur.structure.name
+
+
+# --- Imports of large files in the background ---------------------------------------------------
+
+
+class ImportJobForm(forms.ModelForm):
+    upload = forms.FileField(
+        label="Fichier",
+        help_text="CSV (séparateur « ; » ou « , ») ou XLSX, avec les colonnes de l’import de ces données.",
+    )
+
+    class Meta:
+        model = ImportJob
+        fields = ["kind"]
+
+    def clean_upload(self):
+        upload = self.cleaned_data["upload"]
+        if not upload.name.lower().endswith((".csv", ".xlsx")):
+            raise ValidationError("Choisissez un fichier .csv ou .xlsx.")
+        if upload.size > IMPORT_JOB_MAX_BYTES:
+            raise ValidationError(
+                f"Ce fichier dépasse {IMPORT_JOB_MAX_BYTES // (1024 * 1024)} Mo : découpez-le en plusieurs fichiers."
+            )
+        return upload
+
+
+IMPORT_JOB_MAX_BYTES = 20 * 1024 * 1024
+
+
+@admin.register(ImportJob)
+class ImportJobAdmin(RolePermissionsMixin, admin.ModelAdmin):
+    """Large files imported by a Celery worker: upload, then follow the progress and the result."""
+
+    caf_staff_permissions = frozenset({"view", "add"})
+    coordinator_permissions = NONE
+
+    form = ImportJobForm
+    list_display = ("__str__", "status", "total_rows", "created_by", "created_at", "finished_at")
+    list_filter = ("kind", "status")
+    list_select_related = ("created_by",)
+    readonly_fields = ("kind", "file_name", "status", "total_rows", "created_by", "created_at", "finished_at")
+    change_form_template = "admin/structures/importjob/change_form.html"
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ["kind", "upload"]
+        return list(self.readonly_fields)
+
+    def get_readonly_fields(self, request, obj=None):
+        return () if obj is None else self.readonly_fields
+
+    def save_model(self, request, obj, form, change):
+        from .tasks import run_import_job
+
+        upload = form.cleaned_data["upload"]
+        obj.file_name = upload.name[:255]
+        obj.content = upload.read()
+        obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+        transaction.on_commit(lambda: run_import_job.delay(obj.pk))
+
+    def response_add(self, request, obj, post_url_continue=None):
+        self.message_user(
+            request, "Le fichier est envoyé : sa vérification commence. Suivez-la sur cette page."
+        )
+        return redirect(reverse("admin:structures_importjob_change", args=[obj.pk]))
+
+    def get_urls(self):
+        urls = [
+            path(
+                "<int:object_id>/progression/",
+                self.admin_site.admin_view(self.progress_view),
+                name="structures_importjob_progress",
+            )
+        ]
+        return urls + super().get_urls()
+
+    def progress_view(self, request, object_id):
+        job = self.get_object(request, object_id)
+        if job is None or not self.has_view_permission(request, job):
+            raise Http404("Import inconnu.")
+        return JsonResponse(
+            {
+                "status": job.status,
+                "label": job.get_status_display(),
+                "percent": job.percent,
+                "processed": job.processed_rows,
+                "total": job.total_rows,
+                "finished": job.is_finished,
+            }
+        )
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer("content")

@@ -89,3 +89,19 @@ class Weekday(models.IntegerChoices):
     FRIDAY = 4, "vendredi"
     SATURDAY = 5, "samedi"
     SUNDAY = 6, "dimanche"
+
+
+class ImportKind(models.TextChoices):
+    STRUCTURES = "structures", "Structures"
+    PROMENEURS = "promeneurs", "Promeneur·ses"
+    CONVENTIONS = "conventions", "Conventions"
+    TRAININGS = "trainings", "Formations"
+    ATTENDANCE = "attendance", "Participations aux formations"
+
+
+class ImportJobStatus(models.TextChoices):
+    PENDING = "pending", "En attente"
+    IMPORTING = "importing", "Vérification et enregistrement"
+    DONE = "done", "Importé"
+    REFUSED = "refused", "Refusé : rien n’a été importé"
+    FAILED = "failed", "Échec"

@@ -14,6 +14,8 @@ from .enums import (
     NETWORK_DOMAINS,
     ConventionStatus,
     Funder,
+    ImportJobStatus,
+    ImportKind,
     MembershipRole,
     Network,
     PromeneurStatus,
@@ -758,3 +760,58 @@ class CharterAcceptance(models.Model):
 
     def __str__(self):
         return f"{self.promeneur} — {self.charter}"
+
+
+class ImportJob(models.Model):
+    """A large file imported in the background (Celery), with its progress and its result.
+
+    The file is kept in the row itself (the worker may run on another machine than the web
+    server) and read whole first: nothing is saved while one row is refused.
+    """
+
+    kind = models.CharField("données", max_length=12, choices=ImportKind.choices)
+    file_name = models.CharField("fichier", max_length=255)
+    content = models.BinaryField("contenu du fichier")
+    status = models.CharField(
+        "état", max_length=10, choices=ImportJobStatus.choices, default=ImportJobStatus.PENDING
+    )
+    total_rows = models.PositiveIntegerField("lignes", default=0)
+    processed_rows = models.PositiveIntegerField("lignes traitées", default=0)
+    totals = models.JSONField("résultat", default=dict, blank=True)
+    refusals = models.JSONField("lignes refusées", default=list, blank=True)
+    error = models.TextField("erreur", blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="lancé par",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField("lancé le", auto_now_add=True)
+    finished_at = models.DateTimeField("terminé le", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "import en arrière-plan"
+        verbose_name_plural = "imports en arrière-plan"
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} — {self.file_name}"
+
+    @property
+    def is_finished(self):
+        return self.status in (ImportJobStatus.DONE, ImportJobStatus.REFUSED, ImportJobStatus.FAILED)
+
+    @property
+    def counts(self):
+        """New, updated and unchanged rows (0 until known)."""
+        return {key: (self.totals or {}).get(key, 0) for key in ("new", "update", "skip")}
+
+    @property
+    def percent(self):
+        if self.is_finished:
+            return 100
+        if not self.total_rows:
+            return 0
+        return min(99, round(100 * self.processed_rows / self.total_rows))

@@ -27,6 +27,7 @@ APPS = [
     "comments",
     "news",
     "notifications",
+    "opendata",
     "pages",
     "promeneurs",
     "referrals",

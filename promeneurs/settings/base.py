@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "comments",
     "notifications",
     "stats",
+    "opendata",
     "pages",
 ]
 
@@ -398,6 +399,13 @@ CAPTCHA_FONT_SIZE = 28
 # Readable by people: little rotation, dots rather than arcs across the letters.
 CAPTCHA_LETTER_ROTATION = (-15, 15)
 CAPTCHA_NOISE_FUNCTIONS = ("captcha.helpers.noise_dots",)
+
+# --- Spreadsheets (django-import-export) ------------------------------------------------------
+
+# The admin's formats (promeneurs/spreadsheets.py) neutralise every formula cell (=, +, -, @, tab,
+# carriage return) themselves; this setting covers any stock format used without them.
+IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
+IMPORT_EXPORT_IMPORT_IGNORE_BLANK_LINES = True
 
 # --- The portal -------------------------------------------------------------------------------
 

@@ -41,6 +41,11 @@ PUBLIC = {
     "news:article_list",
     "news:feed",
     "news:article_detail",
+    # open data: the directory in the data·inclusion schema
+    "opendata:structures_json",
+    "opendata:structures_csv",
+    "opendata:services_json",
+    "opendata:services_csv",
     # CAPTCHA of the public forms
     "captcha-image",
     "captcha-image-2x",

@@ -214,3 +214,63 @@ def test_report_list_query_count_does_not_grow(client, django_assert_num_queries
         ActivityReportFactory(structure=StructureFactory(department=structure.department))
     with django_assert_num_queries(len(few.captured_queries)):
         client.get("/tableau-de-bord/bilans/", {"annee": 2025})
+
+
+def test_transmettre_refused_keeps_what_was_typed(client, structure, referent):
+    report = ActivityReportFactory(structure=structure)
+    client.force_login(referent)
+    response = client.post(
+        url(structure),
+        {"action": "submit", "hours_online": "", "collective_actions": "7", "comments": "Écrit ici."},
+    )
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "Complétez les heures de présence en ligne avant de transmettre le bilan." in content
+    assert 'value="7"' in content and "Écrit ici." in content
+    report.refresh_from_db()
+    assert report.status == ActivityReportStatus.DRAFT
+    assert (report.collective_actions, report.comments) == (7, "Écrit ici.")
+
+    response = client.post(
+        url(structure),
+        {"action": "submit", "hours_online": "12,5", "collective_actions": "7", "comments": "Écrit ici."},
+    )
+    assert response.status_code == 302
+    report.refresh_from_db()
+    assert report.status == ActivityReportStatus.SUBMITTED
+    assert str(report.hours_online) == "12.5"
+
+
+def test_report_list_links_only_to_reports_that_exist(client, structure, coordinator, referent):
+    started = StructureFactory(department=structure.department, name="MJC avec bilan")
+    ActivityReportFactory(structure=started)
+    client.force_login(coordinator)
+    content = client.get("/tableau-de-bord/bilans/", {"annee": 2025}).content.decode()
+    assert url(started) in content
+    assert url(structure) not in content
+    assert client.get(url(structure)).status_code == 404
+    # The referent starts the report from its page: the link is there for them.
+    client.force_login(referent)
+    assert url(structure) in client.get("/tableau-de-bord/bilans/", {"annee": 2025}).content.decode()
+
+
+def test_report_export_neutralises_formulas_and_opens_in_xlsx(client, structure, coordinator):
+    ActivityReportFactory(structure=structure, hours_online="120.5", comments='=cmd|" /C calc"!A0')
+    client.force_login(coordinator)
+    response = client.get("/tableau-de-bord/bilans/export.csv", {"annee": 2025})
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
+    assert dict(zip(rows[0], rows[1], strict=True))["Commentaires"] == '\'=cmd|" /C calc"!A0'
+
+    response = client.get("/tableau-de-bord/bilans/export.xlsx", {"annee": 2025})
+    assert response.status_code == 200
+    assert 'filename="bilans-2025.xlsx"' in response["Content-Disposition"]
+    import openpyxl
+
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    header, line = ([cell.value for cell in row] for row in sheet.iter_rows())
+    row = dict(zip(header, line, strict=True))
+    assert row["Commentaires"] == '\'=cmd|" /C calc"!A0'
+    assert row["Demandes reçues"] == 12
+    # The coordinator sees these requests' metadata: exact counts, as numbers.
+    assert row["Orientations envoyées"] == 2
+    assert float(row["Heures en ligne"]) == 120.5

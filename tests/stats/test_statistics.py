@@ -376,3 +376,26 @@ def test_answers_to_did_it_help_are_counted_among_closed_requests(client, dordog
     client.force_login(UserFactory(caf_staff=True))
     content = client.get(URL, {"annee": 2025, "departement": "24"}).content.decode()
     assert table_value(content, "ca-a-aide", "Un peu") != "1"
+
+
+def test_xlsx_export_of_a_figure_keeps_numbers_and_suppresses_small_counts(client, dordogne):
+    import openpyxl
+
+    structure = StructureFactory(department=dordogne)
+    requests_in(structure, 7)
+    requests_in(structure, 3, month=4)
+    client.force_login(StructureMembershipFactory(structure=structure).user)
+    response = client.get(URL, {"annee": 2025, "format": "xlsx", "figure": "demandes-par-mois"})
+    assert response.status_code == 200
+    assert 'filename="demandes-par-mois-2025.xlsx"' in response["Content-Disposition"]
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    rows = [[cell.value for cell in row] for row in sheet.iter_rows()]
+    assert rows[0] == ["Mois", "Demandes"]
+    # The referent: exact figures, as numbers.
+    assert ["mars", 7] in rows and ["avril", 3] in rows and ["mai", 0] in rows
+    # National staff: the same suppression as the page, the suppressed cells as text.
+    client.force_login(UserFactory(caf_staff=True))
+    response = client.get(URL, {"annee": 2025, "format": "xlsx", "figure": "demandes-par-mois"})
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    rows = [[cell.value for cell in row] for row in sheet.iter_rows()]
+    assert ["avril", "< 5"] in rows and ["mars", "masqué"] in rows and ["mai", 0] in rows

@@ -511,7 +511,7 @@ def test_coordinator_export_contains_only_their_departements_structures(
     response = client.post(reverse("admin:structures_structure_export"), export_data(StructureResource))
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
-    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
     assert [(row["slug"], row["departement"]) for row in rows] == [(structure_24.slug, "24")]
 
 
@@ -522,7 +522,7 @@ def test_coordinator_export_contains_only_their_departements_promeneurs(
     client.force_login(coordinator)
     response = client.post(reverse("admin:structures_promeneur_export"), export_data(PromeneurResource))
     assert response.status_code == 200
-    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
     assert [(row["slug"], row["structure"], row["themes"]) for row in rows] == [
         (promeneur_24.slug, promeneur_24.structure.slug, "loisirs")
     ]
@@ -934,7 +934,7 @@ def test_export_keeps_the_changelist_filters(client, caf_staff, structure_24, st
     page = client.get(url)
     assert f'action="{url}"'.replace("&", "&amp;") in page.content.decode()
     response = client.post(url, export_data(StructureResource))
-    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
     assert [row["slug"] for row in rows] == [structure_33.slug]
 
 
