@@ -373,6 +373,26 @@ def reachable_annotation(today=None):
     return ExpressionWrapper(reachable_condition(today), output_field=BooleanField())
 
 
+def users_who_can_act_q(request, today=None) -> Q:
+    """A Q() on User: everyone who can act on `request` now — take it (its assignee, or the
+    reachable promeneurs of its structure) or hand it over (the referents of its structure, the
+    coordinators of its département). An urgent request is notified to all of them at once."""
+    from structures.models import Promeneur
+
+    if request.assignee_id is not None:
+        take = Q(promeneur__pk=request.assignee_id)
+    elif request.structure_id is not None:
+        take = Q(promeneur__in=Promeneur.objects.reachable(today).filter(structure_id=request.structure_id))
+    else:
+        take = Q(pk__in=[])
+    hand_over = Q(coordinations__department_id=request.department_id)
+    if request.structure_id is not None:
+        hand_over |= Q(
+            structure_memberships__structure_id=request.structure_id, structure_memberships__role="referent"
+        )
+    return Q(is_active=True) & (take | hand_over)
+
+
 def is_reachable(promeneur, today=None) -> bool:
     """One promeneur's reachability; uses the `is_reachable` annotation when the row has it."""
     annotated = getattr(promeneur, "is_reachable", None)

@@ -48,5 +48,23 @@ class NotificationFrequency(models.TextChoices):
 # What goes out whatever the recipient's preference ("off" included): an escalation to the
 # coordination. The young person's notice goes out too: they have no account, hence no preference.
 MANDATORY_KINDS = frozenset({NotificationKind.REQUEST_ESCALATED})
+# An urgent request's notices go out at once to everyone who can act, whatever their preference
+# (design §3b.2): these kinds, when their context says `is_urgent`.
+URGENT_KINDS = frozenset(
+    {
+        NotificationKind.REQUEST_NEW,
+        NotificationKind.REQUEST_DISPATCHED,
+        NotificationKind.REQUEST_REASSIGNED,
+        NotificationKind.REQUEST_REMINDER,
+        NotificationKind.REQUEST_ESCALATED,
+    }
+)
+
+
+def is_mandatory(kind, context):
+    """Whether a notification ignores the recipient's preference (digest or no e-mail)."""
+    return kind in MANDATORY_KINDS or (kind in URGENT_KINDS and bool((context or {}).get("is_urgent")))
+
+
 # What is never held for the daily digest: the mandatory, and the digests themselves.
 NOT_DIGESTED_KINDS = MANDATORY_KINDS | {NotificationKind.DAILY_DIGEST, NotificationKind.WEEKLY_DIGEST}

@@ -37,7 +37,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from .emails import NoAddress, build_message
-from .enums import MANDATORY_KINDS, NOT_DIGESTED_KINDS, NotificationFrequency
+from .enums import NOT_DIGESTED_KINDS, NotificationFrequency, is_mandatory
 from .models import Notification, NotificationEvent, NotificationPreference, NotificationStatus
 
 logger = logging.getLogger(__name__)
@@ -178,7 +178,7 @@ def _claim(notification_id, now):
             if status in (NotificationStatus.PENDING, NotificationStatus.SENDING):
                 return None, "busy"  # another run holds it right now
             return None, status or "missing"
-        if row.recipient_id is not None and row.kind not in MANDATORY_KINDS:
+        if row.recipient_id is not None and not is_mandatory(row.kind, row.context):
             frequency = frequency_of(row.recipient_id)
             if frequency == NotificationFrequency.OFF:
                 row.status = NotificationStatus.SKIPPED

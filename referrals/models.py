@@ -115,9 +115,11 @@ class ContactRequestQuerySet(ContentGatedQuerySet):
         return self.filter(structure_id=structure_id, assignee__isnull=True, status=RequestStatus.NEW)
 
     def department_pool(self, department_ids):
+        """Requests of the départements that wait for the coordination: sent to the département, or
+        escalated there (unclaimed after 96 h, or 4 h when urgent) from a structure."""
         return self.filter(
+            Q(structure__isnull=True) | Q(escalated_at__isnull=False),
             department_id__in=department_ids,
-            structure__isnull=True,
             assignee__isnull=True,
             status=RequestStatus.NEW,
         )
@@ -199,6 +201,18 @@ class ContactRequest(models.Model):
     claimed_at = models.DateTimeField("prise en charge le", null=True, blank=True)
     closed_at = models.DateTimeField("close le", null=True, blank=True)
     erased_at = models.DateTimeField("contenu effacé le", null=True, blank=True)
+    escalated_at = models.DateTimeField(
+        "remontée à la coordination le",
+        null=True,
+        blank=True,
+        help_text="Sans prise en charge à temps (96 h, ou 4 h si urgente) : dans la file du département.",
+    )
+    reassigned_at = models.DateTimeField(
+        "confiée à un·e autre promeneur·se le",
+        null=True,
+        blank=True,
+        help_text="Le lien de suivi du ou de la jeune le dit.",
+    )
     updated_at = models.DateTimeField("modifiée le", auto_now=True)
 
     # Content: readable only by the assignee (design §3).

@@ -6,6 +6,11 @@
 - Still new after 96 hours: an **escalation** to the département's coordinators. It goes out
   whatever their preferences. A request already past 96 hours when first seen (the job did not
   run) gets the escalation only.
+- An **urgent** request still new after `URGENT_ESCALATION_HOURS` (4 by default) escalates the
+  same way, without waiting for the 48 h reminder.
+- An escalated request is put in the département's pool (`escalated_at`), where the coordinators
+  can hand it to any reachable promeneur or structure of the département, as the e-mail says;
+  the structure's promeneurs can still take it meanwhile.
 - A proposed orientation that expires within three days: its receiving structure is told.
 
 Each notice is given once per request (or orientation): its key is recorded with the notifications
@@ -16,7 +21,9 @@ taken in charge, withdrawn or marked as spam is no longer "new": it gets nothing
 
 import datetime
 
+from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from notifications.enums import NotificationKind
@@ -24,7 +31,7 @@ from notifications.services import notification_event_once, notification_events_
 from structures.models import Promeneur, StructureMembership
 
 from .enums import OrientationStatus, RequestStatus
-from .models import CONTENT_FIELDS, ContactRequest, Orientation
+from .models import ContactRequest, Orientation
 from .services import _coordinators, _public_context
 
 REMINDER_AFTER = datetime.timedelta(hours=48)
@@ -67,16 +74,21 @@ def _notify_once(key, *, kind, recipients, context):
 def unclaimed_requests_remind(*, now=None):
     """Reminders at 48 h, escalations at 96 h; returns {"reminders": n, "escalations": n}."""
     now = now or timezone.now()
+    urgent_after = datetime.timedelta(hours=settings.URGENT_ESCALATION_HOURS)
     waiting = list(
-        ContactRequest.objects.filter(status=RequestStatus.NEW, created_at__lte=now - REMINDER_AFTER)
-        .defer(*CONTENT_FIELDS)
+        ContactRequest.objects.filter(status=RequestStatus.NEW)
+        .filter(
+            Q(created_at__lte=now - REMINDER_AFTER) | Q(is_urgent=True, created_at__lte=now - urgent_after)
+        )
         .select_related("structure", "assignee__user")
         .prefetch_related("themes")
         .order_by("created_at", "pk")
     )
     keys = {}
     for request in waiting:
-        if request.created_at <= now - ESCALATION_AFTER:
+        if request.created_at <= now - ESCALATION_AFTER or (
+            request.is_urgent and request.created_at <= now - urgent_after
+        ):
             keys[f"request_escalated:{request.pk}"] = (request, NotificationKind.REQUEST_ESCALATED)
         else:
             keys[f"request_reminder:{request.pk}"] = (request, NotificationKind.REQUEST_REMINDER)
@@ -90,12 +102,17 @@ def unclaimed_requests_remind(*, now=None):
             "structure_name": request.structure.name if request.structure else "",
         }
         if kind == NotificationKind.REQUEST_ESCALATED:
+            hours = settings.URGENT_ESCALATION_HOURS if request.created_at > now - ESCALATION_AFTER else 96
             sent = _notify_once(
                 key,
                 kind=kind,
                 recipients=_coordinators(request.department_id),
-                context={**context, "hours": 96},
+                context={**context, "hours": hours},
             )
+            if sent:
+                ContactRequest.objects.filter(pk=request.pk, escalated_at__isnull=True).update(
+                    escalated_at=now
+                )
             counts["escalations"] += sent
         else:
             sent = _notify_once(

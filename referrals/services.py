@@ -50,6 +50,12 @@ def _coordinators(department_id):
     return list(User.objects.filter(is_active=True, coordinations__department_id=department_id).distinct())
 
 
+def _everyone_who_can_act(request):
+    from accounts.models import User
+
+    return list(User.objects.filter(access.users_who_can_act_q(request)).distinct().order_by("pk"))
+
+
 def _is_available_today(promeneur):
     return access.is_reachable(promeneur)
 
@@ -93,7 +99,10 @@ def contact_request_submit(
         request.save()
         request.themes.set(themes)
         request.history.create(from_status="", to_status=RequestStatus.NEW, note=request.rerouted[:200])
-        if request.assignee is not None:
+        if request.is_urgent:
+            # Urgent: everyone who can act, at once, whatever their preferences (design §3b.2).
+            recipients = _everyone_who_can_act(request)
+        elif request.assignee is not None:
             recipients = [request.assignee.user]
         elif request.structure_id is not None:
             recipients = _structure_users(request.structure_id)
@@ -180,8 +189,12 @@ def contact_request_withdraw(*, request):
     return locked
 
 
-def contact_request_reassign(*, request, promeneur, by):
-    """A referent (or a coordinator) gives the request to a promeneur of the same structure."""
+def contact_request_reassign(*, request, promeneur, by, reason):
+    """A referent (or a coordinator) gives the request to a promeneur of the same structure, with a
+    reason kept in the history; the young person's follow-up page says it was passed on."""
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise ValidationError("Indiquez le motif de la réattribution.")
     with transaction.atomic():
         locked = ContactRequest.objects.select_for_update().get(pk=request.pk)
         if not access.may_hand_over(by, locked):
@@ -196,12 +209,17 @@ def contact_request_reassign(*, request, promeneur, by):
         locked.structure = promeneur.structure
         locked.department = promeneur.structure.department
         locked.assignee = promeneur
+        if previous is not None:
+            # Passed from one professional to another: the young person is told.
+            locked.reassigned_at = timezone.now()
         locked.save()
         locked.history.create(
             from_status=locked.status,
             to_status=locked.status,
             by=by,
-            note=f"Réattribuée de {previous or 'la file de la structure'} à {promeneur}"[:200],
+            note=f"Réattribuée de {previous or 'la file de la structure'} à {promeneur} — motif : {reason}"[
+                :200
+            ],
         )
         notification_record(
             kind=NotificationKind.REQUEST_REASSIGNED,
@@ -242,8 +260,15 @@ def contact_request_dispatch(*, request, by, structure=None, promeneur=None):
                     "Cette structure n’a aujourd’hui aucun promeneur ou promeneuse joignable."
                 )
             recipients = _structure_users(structure.pk)
+        if locked.escalated_at is not None and (
+            locked.structure_id != structure.pk
+            or locked.target_promeneur_id not in (None, getattr(promeneur, "pk", None))
+        ):
+            # Escalated, then handed to someone else than the one the young person chose: they are told.
+            locked.reassigned_at = timezone.now()
         locked.structure = structure
         locked.department = structure.department
+        locked.escalated_at = None
         locked.save()
         locked.history.create(
             from_status=locked.status,

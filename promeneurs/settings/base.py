@@ -416,6 +416,8 @@ CONTACT_FORM_MAX_SECONDS = env.int("CONTACT_FORM_MAX_SECONDS", default=2 * 3600)
 # Reverse proxies in front of the site: the client's IP is read from X-Forwarded-For accordingly
 # (0: REMOTE_ADDR is the client; 1 behind one proxy).
 ANTISPAM_TRUSTED_PROXY_COUNT = env.int("DJANGO_TRUSTED_PROXY_COUNT", default=0)
+# An urgent request nobody has claimed after this many hours escalates to the coordination.
+URGENT_ESCALATION_HOURS = env.int("URGENT_ESCALATION_HOURS", default=4)
 # Submissions accepted per IP address and hour (contact and comment forms).
 FORM_RATE_LIMIT_PER_HOUR = env.int("FORM_RATE_LIMIT_PER_HOUR", default=5)
 # Comments on Fil info articles close this many days after publication.

@@ -243,6 +243,17 @@ class ReassignForm(forms.Form):
         },
     )
 
+    motif = forms.CharField(
+        label="Motif de la réattribution",
+        max_length=150,
+        help_text="Gardé dans l’historique de la demande (sans rien du contenu). 150 caractères au plus.",
+        error_messages={
+            "required": "Indiquez le motif de la réattribution (absence, départ, charge…).",
+            "max_length": "Le motif compte au plus %(limit_value)d caractères (vous en avez saisi %(show_value)d).",
+            **TEXT_ERRORS,
+        },
+    )
+
     def __init__(self, *args, contact_request, **kwargs):
         kwargs.setdefault("auto_id", "reattribution-%s")
         super().__init__(*args, **kwargs)

@@ -350,7 +350,12 @@ def reassign(request, uuid):
     if form.is_valid():
         promeneur = form.cleaned_data["promeneur"]
         try:
-            contact_request_reassign(request=contact_request, promeneur=promeneur, by=request.user)
+            contact_request_reassign(
+                request=contact_request,
+                promeneur=promeneur,
+                by=request.user,
+                reason=form.cleaned_data["motif"],
+            )
         except ValidationError as error:
             form.add_error(None, error)
         else:

@@ -73,7 +73,9 @@ def request_for_token(token):
     except (signing.BadSignature, ValueError):
         return None, False
     contact_request = (
-        ContactRequest.objects.select_related("assignee__structure", "structure", "department")
+        ContactRequest.objects.select_related(
+            "assignee__structure", "assignee__user", "structure", "department"
+        )
         .filter(uuid=request_uuid)
         .first()
     )
@@ -216,9 +218,16 @@ def contact_structure(request, slug):
 # --- After sending ------------------------------------------------------------------------------
 
 
+def assignee_can_read(contact_request):
+    """Whether the request's assignee can read it now: the pages never say "X a reçu ta demande"
+    or "prise en charge par X" otherwise (a promeneur suspended or gone since, say)."""
+    assignee = contact_request.assignee
+    return assignee is not None and access.working_promeneur(assignee.user) == assignee
+
+
 def _next_step(contact_request, now):
     """What happens next, as the acknowledgment and the follow-up pages say it."""
-    if contact_request.assignee_id is not None:
+    if contact_request.assignee_id is not None and assignee_can_read(contact_request):
         assignee = _with_presence(Promeneur.objects.filter(pk=contact_request.assignee_id), now).get()
         online_now, next_slot = _presence([assignee], now)
         return {"kind": "promeneur", "online_now": online_now, "next_slot": next_slot}
@@ -280,6 +289,8 @@ def status_in_words(contact_request):
         return "retirée"
     if status in (RequestStatus.CLOSED, RequestStatus.SPAM):
         return "close"
+    if not assignee_can_read(contact_request):
+        return "prise en charge"
     return f"prise en charge par {contact_request.assignee}"
 
 
@@ -311,6 +322,7 @@ def follow_up(request, token):
             "next_step": _next_step(contact_request, now)
             if contact_request.status == RequestStatus.NEW
             else None,
+            "assignee_can_read": assignee_can_read(contact_request),
             "can_withdraw": can_withdraw,
             "erase_closed": erase_closed,
             "confirm_withdrawal": can_withdraw and WITHDRAW_CONFIRM_PARAM in request.GET,

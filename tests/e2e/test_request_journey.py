@@ -122,6 +122,7 @@ def test_referent_and_coordinator_pages_have_no_accessibility_violation(live_ser
     ).to_be_visible()
     assert axe(page) == []
     page.get_by_label("Confier la demande à").select_option(value=str(hugo.pk))
+    page.get_by_label("Motif de la réattribution").fill("Congé de Léa")
     page.get_by_role("button", name="Réattribuer").click()
     expect(page.get_by_role("status")).to_contain_text(f"est confiée à {hugo.display_name}")
     claimed.refresh_from_db()

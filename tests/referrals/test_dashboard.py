@@ -505,7 +505,11 @@ def test_referent_reassigns_to_a_labelled_promeneur_of_the_structure(client, wor
     assert choices == [colleague]  # not the current assignee, not a suspended promeneur
     assert suspended.display_name not in text(page)
 
-    response = client.post(action_url("reassign", world.claimed), {"promeneur": colleague.pk}, follow=True)
+    response = client.post(
+        action_url("reassign", world.claimed),
+        {"promeneur": colleague.pk, "motif": "Absence de la promeneuse"},
+        follow=True,
+    )
     assert f"est confiée à {colleague}" in text(response)
     assert SECRET_MESSAGE not in text(response)
     world.claimed.refresh_from_db()
@@ -523,7 +527,9 @@ def test_reassign_to_a_promeneur_of_another_structure_is_refused(client, world):
     outsider = world.users["other_structure_promeneur"].promeneur_profile
     as_user(client, world, "referent")
 
-    response = client.post(action_url("reassign", world.claimed), {"promeneur": outsider.pk})
+    response = client.post(
+        action_url("reassign", world.claimed), {"promeneur": outsider.pk, "motif": "Absence"}
+    )
 
     assert response.status_code == 200
     assert "Choisissez un promeneur ou une promeneuse de la structure dans la liste." in text(response)
@@ -627,7 +633,7 @@ def test_coordinator_dispatches_to_a_promeneur(client, world):
     outsider = world.users["other_structure_promeneur"].promeneur_profile
     as_user(client, world, "coordinator")
 
-    client.post(action_url("dispatch", world.department_pool), {"promeneur": outsider.pk})
+    client.post(action_url("dispatch", world.department_pool), {"promeneur": outsider.pk, "motif": "Absence"})
 
     world.department_pool.refresh_from_db()
     assert world.department_pool.assignee == outsider

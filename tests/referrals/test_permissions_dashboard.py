@@ -137,7 +137,10 @@ def url_and_data(world, name):
         "claim": (action("claim", world.pool), {}),
         "change_status": (action("change_status", world.claimed), {"statut": RequestStatus.IN_CONTACT}),
         "add_note": (action("add_note", world.claimed), {"texte": "Premier échange prévu mercredi."}),
-        "reassign": (action("reassign", world.claimed), {"promeneur": colleague.pk}),
+        "reassign": (
+            action("reassign", world.claimed),
+            {"promeneur": colleague.pk, "motif": "Absence de la promeneuse"},
+        ),
         "dispatch": (action("dispatch", world.department_pool), {"structure": world.structure.pk}),
     }[name]
 

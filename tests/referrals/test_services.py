@@ -248,7 +248,7 @@ def test_reassign_gives_the_request_to_another_promeneur_and_records_it():
     colleague = PromeneurFactory(structure=contact_request.structure, first_name="Hugo")
     referent_user = StructureMembershipFactory(structure=contact_request.structure).user
 
-    contact_request_reassign(request=contact_request, promeneur=colleague, by=referent_user)
+    contact_request_reassign(request=contact_request, promeneur=colleague, by=referent_user, reason="Absence")
 
     contact_request.refresh_from_db()
     assert contact_request.assignee == colleague
@@ -264,7 +264,7 @@ def test_reassign_to_a_promeneur_not_labelled_or_of_a_closed_request_is_refused(
     referent = StructureMembershipFactory(structure=contact_request.structure).user
     suspended = PromeneurFactory(structure=contact_request.structure, suspended=True)
     with pytest.raises(ValidationError):
-        contact_request_reassign(request=contact_request, promeneur=suspended, by=referent)
+        contact_request_reassign(request=contact_request, promeneur=suspended, by=referent, reason="Absence")
 
     closed = request_in(RequestStatus.CLOSED)
     colleague = PromeneurFactory(structure=closed.structure)
@@ -273,6 +273,7 @@ def test_reassign_to_a_promeneur_not_labelled_or_of_a_closed_request_is_refused(
             request=closed,
             promeneur=colleague,
             by=StructureMembershipFactory(structure=closed.structure).user,
+            reason="Absence",
         )
 
 
@@ -283,16 +284,18 @@ def test_reassign_stays_within_the_structure_and_needs_its_referent_or_coordinat
     elsewhere = PromeneurFactory()
     referent = StructureMembershipFactory(structure=contact_request.structure).user
     with pytest.raises(ValidationError):
-        contact_request_reassign(request=contact_request, promeneur=elsewhere, by=referent)
+        contact_request_reassign(request=contact_request, promeneur=elsewhere, by=referent, reason="Absence")
     for outsider in (
         StructureMembershipFactory().user,
         colleague.user,
         CoordinationFactory(department=DepartmentFactory(code="33")).user,
     ):
         with pytest.raises(PermissionDenied):
-            contact_request_reassign(request=contact_request, promeneur=colleague, by=outsider)
+            contact_request_reassign(
+                request=contact_request, promeneur=colleague, by=outsider, reason="Absence"
+            )
     coordinator = CoordinationFactory(department=contact_request.department).user
-    contact_request_reassign(request=contact_request, promeneur=colleague, by=coordinator)
+    contact_request_reassign(request=contact_request, promeneur=colleague, by=coordinator, reason="Absence")
     contact_request.refresh_from_db()
     assert contact_request.assignee == colleague
 
