@@ -128,6 +128,41 @@ def holds_exclusive_role(user) -> bool:
     )
 
 
+def account_role_conflict(account, *, exclusive=None, promeneur=None) -> str:
+    """Why `account` may not hold both a promeneur profile and a national, coordinator or
+    moderator role (design §3.8: the reader's identity cannot be moved), or "".
+
+    `exclusive`: the account is about to get such a role; `promeneur`: the account is about to be
+    linked to this profile. Without either, the account as it is stored."""
+    from structures.models import Promeneur
+
+    if account is None or account.pk is None:
+        return ""
+    if promeneur is not None:
+        if (
+            account.is_superuser
+            or account.is_caf_staff
+            or account.is_moderator
+            or account.coordinations.exists()
+        ):
+            return (
+                "Ce compte a un rôle national, de coordination ou de modération : il ne peut pas être "
+                "celui d’un·e promeneur·se."
+            )
+        return ""
+    if exclusive:
+        profiles = Promeneur.objects.filter(user_id=account.pk)
+        if (
+            profiles.exclude(status="left").exists()
+            or profiles.filter(assigned_requests__isnull=False).exists()
+        ):
+            return (
+                "Ce compte est celui d’un·e promeneur·se (à qui des demandes sont ou ont été confiées) : "
+                "il ne peut pas recevoir un rôle national, de coordination ou de modération."
+            )
+    return ""
+
+
 def may_open_admin(user) -> bool:
     """The Django admin: national staff, coordinators and moderators."""
     return is_national_staff(user) or is_moderator(user) or is_coordinator(user)

@@ -5,6 +5,7 @@ may only look at the promeneurs and referents of the structures of their départ
 sees a password: Django's read-only summary widget only, and not even that for coordinators.
 """
 
+from allauth.mfa.models import Authenticator
 from django.contrib import admin, messages
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
@@ -22,6 +23,25 @@ from .services import promeneur_deactivate, user_deactivate
 
 # Roles come from memberships and flags (design §2), never from groups or auth permissions.
 admin.site.unregister(Group)
+# allauth's own admin shows an authenticator's data (the TOTP secret, the recovery codes' seed).
+admin.site.unregister(Authenticator)
+
+
+@admin.register(Authenticator)
+class AuthenticatorAdmin(RolePermissionsMixin, admin.ModelAdmin):
+    """Second factors: which account has which, never their secrets. National staff may delete one
+    (a lost phone: the person sets up a new one at their next sign-in)."""
+
+    caf_staff_permissions = frozenset({"view", "delete"})
+    list_display = ("user", "type", "created_at", "last_used_at")
+    list_filter = ("type",)
+    list_select_related = ("user",)
+    search_fields = ("user__email",)
+    fields = ("user", "type", "created_at", "last_used_at")
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer("data")
 
 
 class UserCreationForm(auth_forms.AdminUserCreationForm):

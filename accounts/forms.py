@@ -5,7 +5,7 @@ from structures.models import Department, Structure
 
 from . import access
 from .models import Invitation, InvitationRole, User
-from .services import invitable_roles, invitation_scope_error
+from .services import SELF_INVITATION, invitable_roles, invitation_scope_error
 
 
 class InvitationForm(forms.ModelForm):
@@ -38,7 +38,10 @@ class InvitationForm(forms.ModelForm):
             del self.fields["job"]
 
     def clean_email(self):
-        return User.objects.normalize_email(self.cleaned_data["email"]).lower()
+        email = User.objects.normalize_email(self.cleaned_data["email"]).lower()
+        if access.is_own_address(self.user, email):
+            raise forms.ValidationError(SELF_INVITATION)
+        return email
 
     def clean(self):
         cleaned = super().clean()

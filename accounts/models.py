@@ -7,6 +7,7 @@ from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.core import signing
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
@@ -84,6 +85,25 @@ class User(AbstractBaseUser, PermissionsMixin):
     def clean(self):
         super().clean()
         self.email = self.__class__.objects.normalize_email(self.email).lower()
+        error = self.role_error()
+        if error:
+            raise ValidationError(error)
+
+    def role_error(self):
+        """Why this account may not hold its national roles (it is a promeneur's), or ""."""
+        from .access import account_role_conflict
+
+        if self.is_superuser or self.is_caf_staff or self.is_moderator:
+            return account_role_conflict(self, exclusive=True)
+        return ""
+
+    def save(self, *args, **kwargs):
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None or {"is_superuser", "is_caf_staff", "is_moderator"} & set(update_fields):
+            error = self.role_error()
+            if error:
+                raise ValidationError(error)
+        super().save(*args, **kwargs)
 
     def get_full_name(self):
         return f"{self.first_name} {self.last_name}".strip()

@@ -51,6 +51,8 @@ def invitation_create(
     error = invitation_scope_error(user=by, role=role, department=department, structure=structure)
     if error:
         raise PermissionDenied(error)
+    if access.is_own_address(by, email):
+        raise PermissionDenied(SELF_INVITATION)
     if role != InvitationRole.COORDINATOR:
         department = None
     else:
@@ -82,6 +84,14 @@ class InvitationUnusable(Exception):
     def __init__(self, reason):
         super().__init__(reason)
         self.reason = reason  # "used" or "expired"
+
+
+SELF_INVITATION = (
+    "Vous ne pouvez pas vous inviter vous-même : un rôle est toujours donné par une autre personne."
+)
+OWN_INVITATION = (
+    "Cette invitation a été envoyée depuis ce compte : elle doit être acceptée par la personne invitée."
+)
 
 
 def invitation_check(invitation):
@@ -125,6 +135,8 @@ def invitation_accept(*, invitation, password=None, user=None) -> User:
             raise PermissionDenied("Connectez-vous au compte de cette adresse pour accepter l’invitation.")
         if not existing.is_active:
             raise PermissionDenied("Ce compte est désactivé.")
+        if existing.pk == invitation.invited_by_id:
+            raise PermissionDenied(OWN_INVITATION)
         account = existing
     else:
         if not password:

@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -11,6 +12,7 @@ from . import access
 from .forms import InvitationAcceptForm, InvitationForm
 from .models import Invitation, User
 from .services import (
+    OWN_INVITATION,
     InvitationUnusable,
     invitable_roles,
     invitation_accept,
@@ -85,8 +87,21 @@ def invitation_accept_view(request, token):
     if existing is not None:
         # The account exists: its owner accepts the role once signed in (no password set here).
         if request.user.is_authenticated and request.user.pk == existing.pk:
+            if existing.pk == invitation.invited_by_id:
+                return render(
+                    request, "accounts/invitation_invalid.html", {"reason": OWN_INVITATION}, status=403
+                )
             if request.method == "POST":
-                invitation_accept(invitation=invitation, user=request.user)
+                try:
+                    invitation_accept(invitation=invitation, user=request.user)
+                except ValidationError as error:
+                    # A role this account may not hold with the ones it has (design §3.8).
+                    return render(
+                        request,
+                        "accounts/invitation_invalid.html",
+                        {"reason": " ".join(error.messages)},
+                        status=403,
+                    )
                 messages.success(request, "Invitation acceptée : votre nouveau rôle est actif.")
                 return redirect("accounts:dashboard")
             return render(

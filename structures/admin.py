@@ -406,6 +406,16 @@ class PromeneurAdmin(RolePermissionsMixin, SpreadsheetImportExportMixin, admin.M
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("presence_slots")
 
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None and obj.user_id is not None:
+            # The reader's identity cannot be moved: the account is fixed once set (design §3.8).
+            fields.append("user")
+        if obj is not None and obj.user_id is not None and obj.user_id == request.user.pk:
+            # Nobody labels (or suspends) themselves.
+            fields += ["status", "labelled_on"]
+        return fields
+
     def get_export_queryset(self, request):
         return super().get_export_queryset(request).select_related("structure").prefetch_related("themes")
 
@@ -432,6 +442,9 @@ class PromeneurAdmin(RolePermissionsMixin, SpreadsheetImportExportMixin, admin.M
         target = PromeneurStatus(status).label
         rows = Promeneur.objects.select_for_update().filter(pk__in=queryset.values("pk")).order_by("pk")
         for promeneur in rows:
+            if promeneur.user_id is not None and promeneur.user_id == request.user.pk:
+                skipped += 1  # nobody labels (or suspends) themselves
+                continue
             previous = promeneur.get_status_display()
             try:
                 promeneur.change_status(status)

@@ -323,6 +323,22 @@ class Coordination(models.Model):
     def __str__(self):
         return f"{self.user} — {self.department}"
 
+    def save(self, *args, **kwargs):
+        from accounts.access import account_role_conflict
+
+        error = account_role_conflict(self.user if self.user_id else None, exclusive=True)
+        if error:
+            raise ValidationError({"user": error})
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        super().clean()
+        from accounts.access import account_role_conflict
+
+        error = account_role_conflict(self.user if self.user_id else None, exclusive=True)
+        if error:
+            raise ValidationError({"user": error})
+
 
 class Convention(models.Model):
     """The agreement through which a funder finances a structure for a year."""
@@ -489,17 +505,45 @@ class Promeneur(models.Model):
         return self.display_name or self.first_name
 
     def save(self, *args, **kwargs):
+        error = self.account_error()
+        if error:
+            # Whatever the path (admin, import, script): the reader's identity cannot be moved.
+            raise ValidationError({"user": error})
         if not self.display_name and self.structure_id:
             self.display_name = f"{self.first_name} — {self.structure.name}"
         if not self.slug:
             self.slug = unique_slug(self, f"{self.first_name} {self.structure.name}")
         super().save(*args, **kwargs)
+        self._stored_user_id = self.user_id
 
     def get_absolute_url(self):
         return reverse("structures:promeneur_detail", kwargs={"slug": self.slug})
 
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        # The account it was loaded with: once set, it cannot be replaced (design §3.8).
+        instance._stored_user_id = instance.__dict__.get("user_id")
+        return instance
+
+    def account_error(self):
+        """Why this profile may not be saved with its account, or ""."""
+        stored = getattr(self, "_stored_user_id", None)
+        if self.pk and stored is not None and self.user_id != stored:
+            return (
+                "Le compte d’un·e promeneur·se ne peut pas être changé une fois lié : créez un autre profil."
+            )
+        if self.user_id is not None and self.user_id != stored:
+            from accounts.access import account_role_conflict
+
+            return account_role_conflict(self.user, promeneur=self)
+        return ""
+
     def clean(self):
         super().clean()
+        error = self.account_error()
+        if error:
+            raise ValidationError({"user": error})
         if self.age_min and self.age_max and self.age_min > self.age_max:
             raise ValidationError({"age_max": "L’âge maximum doit être supérieur à l’âge minimum."})
         if self.pk:

@@ -274,6 +274,10 @@ ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Promeneurs du Net"
 MFA_ADAPTER = "accounts.adapters.MFAAdapter"
+# The key that encrypts TOTP secrets and recovery-code seeds in the database (any long random
+# string); unset, a key derived from DJANGO_SECRET_KEY. Changing it makes the stored second
+# factors unreadable: everyone would set theirs up again.
+MFA_ENCRYPTION_KEY = env.str("DJANGO_MFA_ENCRYPTION_KEY", default="")
 # Every account that can open the dashboard or the admin must pass a second factor (TOTP or a
 # recovery code): accounts/middleware.py. Off only in the test settings (force_login).
 MFA_REQUIRED = env.bool("DJANGO_MFA_REQUIRED", default=True)

@@ -140,14 +140,26 @@ def test_change_page_never_shows_the_password_hash(client, caf_staff, promeneur_
     assert 'href="../password/"' in content
 
 
-def test_caf_staff_grants_national_roles(client, caf_staff, promeneur_24):
+def test_caf_staff_grants_national_roles(client, caf_staff, referent_24):
+    client.force_login(caf_staff)
+    url = change_url(referent_24)
+    data = admin_form_data(client.get(url))
+    data.update(is_moderator="on", is_caf_staff="on")
+    assert client.post(url, data).status_code == 302
+    referent_24.refresh_from_db()
+    assert referent_24.is_moderator and referent_24.is_caf_staff
+
+
+def test_a_promeneur_account_gets_no_national_role(client, caf_staff, promeneur_24):
     client.force_login(caf_staff)
     url = change_url(promeneur_24)
     data = admin_form_data(client.get(url))
     data.update(is_moderator="on", is_caf_staff="on")
-    assert client.post(url, data).status_code == 302
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert "ne peut pas recevoir un rôle national" in response.content.decode()
     promeneur_24.refresh_from_db()
-    assert promeneur_24.is_moderator and promeneur_24.is_caf_staff
+    assert not (promeneur_24.is_moderator or promeneur_24.is_caf_staff)
 
 
 def test_only_a_superuser_sees_and_sets_the_superuser_flag(client, caf_staff, superuser, promeneur_24):

@@ -1,4 +1,5 @@
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from accounts.models import User
@@ -31,10 +32,22 @@ class TestUser:
         user = UserFactory()
         promeneur = PromeneurFactory(user=user)
         StructureMembershipFactory(user=user, structure=promeneur.structure)
-        CoordinationFactory(user=user)
         user = User.objects.get(pk=user.pk)
-        assert user.roles == ["coordination départementale", "référent·e de structure", "promeneur·se"]
-        assert user.is_staff  # coordinators use the admin
+        assert user.roles == ["référent·e de structure", "promeneur·se"]
+        assert not user.is_staff
+        coordinator = CoordinationFactory().user
+        StructureMembershipFactory(user=coordinator)
+        coordinator = User.objects.get(pk=coordinator.pk)
+        assert coordinator.roles == ["coordination départementale", "référent·e de structure"]
+        assert coordinator.is_staff  # coordinators use the admin
+
+    def test_a_promeneur_is_never_a_coordinator_nor_the_reverse(self):
+        promeneur = PromeneurFactory()
+        with pytest.raises(ValidationError):
+            CoordinationFactory(user=promeneur.user)
+        coordinator = CoordinationFactory().user
+        with pytest.raises(ValidationError):
+            PromeneurFactory(user=coordinator)
 
     @pytest.mark.parametrize("flag", ["is_caf_staff", "is_moderator"])
     def test_national_roles_open_the_admin_while_the_account_is_active(self, flag):

@@ -39,10 +39,8 @@ TODAY = datetime.date(2026, 5, 13)
 
 def make_unreachable(promeneur, why):
     if why == "sans compte":
-        user = promeneur.user
-        promeneur.user = None
-        promeneur.save()
-        user.delete()
+        promeneur.user.delete()  # the profile stays, without an account (SET_NULL)
+        promeneur.refresh_from_db()
     elif why == "compte désactivé":
         promeneur.user.is_active = False
         promeneur.user.save()
