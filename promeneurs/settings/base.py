@@ -387,7 +387,11 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "{asctime} {levelname} {name}: {message}", "style": "{"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # The follow-up links' tokens never reach a log (promeneurs/redaction.py).
+    "filters": {"redact_tokens": {"()": "promeneurs.redaction.RedactTokenFilter"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact_tokens"]}
+    },
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
@@ -420,10 +424,15 @@ CONTACT_FORM_MAX_SECONDS = env.int("CONTACT_FORM_MAX_SECONDS", default=2 * 3600)
 # Reverse proxies in front of the site: the client's IP is read from X-Forwarded-For accordingly
 # (0: REMOTE_ADDR is the client; 1 behind one proxy).
 ANTISPAM_TRUSTED_PROXY_COUNT = env.int("DJANGO_TRUSTED_PROXY_COUNT", default=0)
+# allauth's login limits read the client address the same way: behind the proxy, failed logins from
+# many visitors do not share one bucket (and lock everyone out).
+ALLAUTH_TRUSTED_PROXY_COUNT = ANTISPAM_TRUSTED_PROXY_COUNT
 # An urgent request nobody has claimed after this many hours escalates to the coordination.
 URGENT_ESCALATION_HOURS = env.int("URGENT_ESCALATION_HOURS", default=4)
 # Submissions accepted per IP address and hour (contact and comment forms).
-FORM_RATE_LIMIT_PER_HOUR = env.int("FORM_RATE_LIMIT_PER_HOUR", default=5)
+# Many young people share one address (a school, a youth centre, a mobile carrier's NAT): the bucket
+# stops a flood from one source, the CAPTCHA and the honeypot are the real gate.
+FORM_RATE_LIMIT_PER_HOUR = env.int("FORM_RATE_LIMIT_PER_HOUR", default=40)
 # Comments on Fil info articles close this many days after publication.
 COMMENTS_CLOSE_AFTER_DAYS = env.int("COMMENTS_CLOSE_AFTER_DAYS", default=60)
 # Validity of the young person's follow-up link.

@@ -475,16 +475,19 @@ class ContactForm(AntispamForm):
     def request_data(self):
         """The ContactRequest fields, for `contact_request_submit(data=…)`."""
         data = self.cleaned_data
-        has_handle = bool(data["pseudo"] and data["reseau"])
+        # Only the chosen channel's contact detail is kept (design §3b.4): the others, even typed,
+        # are discarded here, before anything is stored.
+        channel = data["canal"]
+        has_handle = channel == Channel.NETWORK and bool(data["pseudo"] and data["reseau"])
         return {
             "age_bracket": data["age"],
             "commune": self.place.commune if self.place else COMMUNE_NOT_GIVEN,
             "postcode": self.place.postcode if self.place else "",
-            "channel": data["canal"],
+            "channel": channel,
             "network": data["reseau"] if has_handle else "",
             "handle": data["pseudo"] if has_handle else "",
-            "email": data["email"],
-            "phone": data["telephone"],
+            "email": data["email"] if channel == Channel.EMAIL else "",
+            "phone": data["telephone"] if channel == Channel.SMS else "",
             "is_urgent": data["urgent"],
             "first_name": data["prenom"],
             "message": data["message"],

@@ -172,7 +172,10 @@ def _contact_form(request, *, target_kind, promeneur=None, structure=None):
         "notice": notice,
         "guidance": guidance,
         # Urgent and not sent yet, or not of the programme's age: the emergency numbers come first.
-        "urgent_first": bool(guidance) or (form.is_bound and bool(form.errors) and form.is_urgent()),
+        # Refused by the rate limit: what they typed stays, and the emergency numbers come first.
+        "urgent_first": bool(guidance)
+        or status == 429
+        or (form.is_bound and bool(form.errors) and form.is_urgent()),
         "retention_months": settings.REQUEST_RETENTION_MONTHS,
         "message_max_length": french_number(MESSAGE_MAX_LENGTH),
     }
