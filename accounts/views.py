@@ -6,9 +6,6 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 
-from comments.models import can_moderate
-
-from . import access
 from .forms import InvitationAcceptForm, InvitationForm
 from .models import Invitation, User
 from .services import (
@@ -19,20 +16,6 @@ from .services import (
     invitation_check,
     invitation_create,
 )
-
-
-def dashboard(request):
-    """The home of the dashboard: what the signed-in user can do, by role."""
-    user = request.user
-    promeneur = access.promeneur_profile(user)
-    context = {
-        "promeneur": promeneur,
-        "referent_structures": user.structure_memberships.select_related("structure"),
-        "coordinations": user.coordinations.select_related("department"),
-        "can_moderate": can_moderate(user),
-        "can_invite": bool(invitable_roles(user)),
-    }
-    return render(request, "accounts/dashboard.html", context)
 
 
 def invitation_list(request):
@@ -103,7 +86,7 @@ def invitation_accept_view(request, token):
                         status=403,
                     )
                 messages.success(request, "Invitation acceptée : votre nouveau rôle est actif.")
-                return redirect("accounts:dashboard")
+                return redirect("dashboard:home")
             return render(
                 request,
                 "accounts/invitation_accept.html",

@@ -26,6 +26,7 @@ urlpatterns = [
     path("captcha/", include("promeneurs.captcha_urls")),
     path("comptes/invitation/<str:token>/", accounts_views.invitation_accept_view, name="invitation_accept"),
     path("comptes/", include("allauth.urls")),
+    path("tableau-de-bord/", include("dashboard.urls")),
     path("tableau-de-bord/", include("accounts.urls")),
     path("admin/", admin.site.urls),
 ]

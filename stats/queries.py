@@ -18,7 +18,15 @@ from django.utils import timezone
 from referrals.enums import AgeBracket, Channel, Helpfulness, OrientationStatus, Outcome, RequestStatus
 from referrals.models import ContactRequest, Orientation
 from structures.enums import ConventionStatus, Funder, PromeneurStatus, StructureKind, Weekday
-from structures.models import Convention, PresenceSlot, Promeneur, Structure, Theme, TrainingAttendance
+from structures.models import (
+    Convention,
+    OnlineHours,
+    PresenceSlot,
+    Promeneur,
+    Structure,
+    Theme,
+    TrainingAttendance,
+)
 
 from .privacy import protect, suppress
 
@@ -437,8 +445,13 @@ def structure_year_figures(structure, year):
     trainings = TrainingAttendance.objects.filter(
         promeneur__structure=structure, attended=True, training__starts_on__year=year
     ).count()
+    declared = OnlineHours.objects.filter(promeneur__structure=structure, week__year=year).aggregate(
+        hours=Sum("hours"), weeks=Count("pk")
+    )
     return {
         "requests": requests.count(),
+        # Hours the promeneurs declared week by week (dashboard, "Mes heures en ligne").
+        "online_hours_declared": {"hours": float(declared["hours"] or 0), "weeks": declared["weeks"]},
         "themes": dict(sorted(themes.items())),
         "outcomes": outcomes,
         "orientations": raw_orientations,

@@ -1,5 +1,7 @@
 """The activity report's workflow: create (pre-filled), submit, lock, send back to draft."""
 
+from decimal import Decimal
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -9,10 +11,19 @@ from .models import ActivityReport
 from .queries import structure_year_figures
 
 
+def declared_hours(figures):
+    """The hours online the promeneurs declared week by week, or None if nobody declared any."""
+    declared = figures.get("online_hours_declared") or {}
+    if not declared.get("weeks"):
+        return None
+    return Decimal(str(declared["hours"])).quantize(Decimal("0.1"))
+
+
 @transaction.atomic
 def activity_report_create(*, structure, year, by) -> ActivityReport:
+    figures = structure_year_figures(structure, year)
     report = ActivityReport(
-        structure=structure, year=year, created_by=by, figures=structure_year_figures(structure, year)
+        structure=structure, year=year, created_by=by, figures=figures, hours_online=declared_hours(figures)
     )
     report.full_clean()
     report.save()
@@ -24,7 +35,12 @@ def activity_report_refresh_figures(*, report: ActivityReport) -> ActivityReport
     if not report.is_editable:
         raise ValidationError("Seul un bilan en brouillon peut être recalculé.")
     report.figures = structure_year_figures(report.structure, report.year)
-    report.save(update_fields=["figures", "updated_at"])
+    fields = ["figures", "updated_at"]
+    if (hours := declared_hours(report.figures)) is not None:
+        # The weekly declarations replace the figure typed once a year.
+        report.hours_online = hours
+        fields.append("hours_online")
+    report.save(update_fields=fields)
     return report
 
 

@@ -313,6 +313,7 @@ def report_detail(request, slug, year):
         "exact": sees_metadata(user, structure),
         "can_validate": report is not None and can_validate(user, structure),
         "return_form": ReturnToDraftForm(),
+        "declared": (report.figures.get("online_hours_declared") or {}) if report else {},
     }
     return render(request, "stats/report_detail.html", context)
 

@@ -105,3 +105,18 @@ class ImportJobStatus(models.TextChoices):
     DONE = "done", "Importé"
     REFUSED = "refused", "Refusé : rien n’a été importé"
     FAILED = "failed", "Échec"
+
+
+class AbsenceKind(models.TextChoices):
+    """Why a promeneur is away; shown to their referent and coordination, never to the public."""
+
+    LEAVE = "leave", "Congé"
+    SICK = "sick", "Arrêt maladie"
+    TRAINING = "training", "Formation"
+    OTHER = "other", "Autre absence"
+
+
+class ProfileChangeAction(models.TextChoices):
+    CHANGED = "changed", "modifié"
+    ADDED = "added", "ajouté"
+    REMOVED = "removed", "supprimé"

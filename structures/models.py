@@ -12,12 +12,14 @@ from django.utils.text import slugify
 
 from .enums import (
     NETWORK_DOMAINS,
+    AbsenceKind,
     ConventionStatus,
     Funder,
     ImportJobStatus,
     ImportKind,
     MembershipRole,
     Network,
+    ProfileChangeAction,
     PromeneurStatus,
     StructureKind,
     TrainingKind,
@@ -661,6 +663,9 @@ class NetworkAccount(models.Model):
             )
 
 
+WEEK_MINUTES = 7 * 24 * 60
+
+
 class PresenceSlot(models.Model):
     """A weekly time slot (Paris time) when the promeneur is online and on duty."""
 
@@ -697,6 +702,17 @@ class PresenceSlot(models.Model):
             self.weekday == (weekday - 1) % 7 and now < self.end
         )
 
+    def week_minutes(self):
+        """The slot as minute ranges of the week (Monday 0:00 = 0), split where the week ends."""
+        start = self.weekday * 24 * 60 + self.start.hour * 60 + self.start.minute
+        end = start + round(self.duration_hours * 60)
+        if end <= WEEK_MINUTES:
+            return [(start, end)]
+        return [(start, WEEK_MINUTES), (0, end - WEEK_MINUTES)]
+
+    def overlaps(self, other):
+        return any(a < d and c < b for a, b in self.week_minutes() for c, d in other.week_minutes())
+
     @property
     def duration_hours(self):
         start = self.start.hour * 60 + self.start.minute
@@ -714,6 +730,7 @@ class Absence(models.Model):
     )
     starts_on = models.DateField("du")
     ends_on = models.DateField("au")
+    kind = models.CharField("type", max_length=10, choices=AbsenceKind.choices, default=AbsenceKind.LEAVE)
     note = models.CharField("motif (interne)", max_length=200, blank=True)
 
     class Meta:
@@ -725,6 +742,70 @@ class Absence(models.Model):
 
     def __str__(self):
         return f"{self.promeneur} : du {self.starts_on:%d/%m/%Y} au {self.ends_on:%d/%m/%Y}"
+
+
+class OnlineHours(models.Model):
+    """The hours a promeneur actually spent online in one week, as they declare them (optional).
+
+    The structure's annual report adds them up for its "heures en ligne"."""
+
+    promeneur = models.ForeignKey(
+        Promeneur, verbose_name="promeneur·se", on_delete=models.CASCADE, related_name="online_hours"
+    )
+    week = models.DateField("semaine du", help_text="Le lundi de la semaine.")
+    hours = models.DecimalField(
+        "heures passées en ligne",
+        max_digits=4,
+        decimal_places=1,
+        validators=[MinValueValidator(0), MaxValueValidator(168)],
+    )
+    note = models.CharField("note", max_length=300, blank=True)
+    updated_at = models.DateTimeField("déclarées le", auto_now=True)
+
+    class Meta:
+        verbose_name = "heures en ligne d’une semaine"
+        verbose_name_plural = "heures en ligne par semaine"
+        ordering = ["-week"]
+        constraints = [
+            models.UniqueConstraint(fields=["promeneur", "week"], name="online_hours_one_per_week"),
+            models.CheckConstraint(condition=Q(hours__gte=0, hours__lte=168), name="online_hours_range"),
+        ]
+
+    def __str__(self):
+        return f"{self.promeneur} : semaine du {self.week:%d/%m/%Y}"
+
+    def clean(self):
+        super().clean()
+        if self.week and self.week.weekday() != 0:
+            raise ValidationError({"week": "Indiquez le lundi de la semaine."})
+
+
+class ProfileChange(models.Model):
+    """One change of a promeneur's profile: who, when, which part. Never the values themselves."""
+
+    promeneur = models.ForeignKey(
+        Promeneur, verbose_name="promeneur·se", on_delete=models.CASCADE, related_name="profile_changes"
+    )
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="par",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    at = models.DateTimeField("le", default=timezone.now)
+    field = models.CharField("élément modifié", max_length=100)
+    action = models.CharField("action", max_length=10, choices=ProfileChangeAction.choices)
+
+    class Meta:
+        verbose_name = "modification d’un profil"
+        verbose_name_plural = "modifications des profils"
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["promeneur", "-at"], name="profile_change_by_promeneur")]
+
+    def __str__(self):
+        return f"{self.promeneur} — {self.field} ({self.get_action_display()})"
 
 
 class Training(models.Model):

@@ -75,9 +75,22 @@ def describe_next_slot(start, now):
     return f"{day} à {french_time(local.time())}"
 
 
+def french_date(day):
+    """2026-07-14 → "14 juillet"."""
+    return f"{day.day} {MONTHS[day.month - 1]}"
+
+
 def annotate_presence(promeneurs, now):
-    """Set `online_now` and `next_slot` (text or None) on each promeneur, from prefetched rows."""
+    """Set `online_now`, `next_slot` (text or None) and `absent_until` (text or None: the last day
+    of today's absence) on each promeneur, from prefetched rows."""
+    today = timezone.localdate(now)
     for promeneur in promeneurs:
+        absence = max(
+            (a for a in promeneur.absences.all() if a.starts_on <= today <= a.ends_on),
+            key=lambda a: a.ends_on,
+            default=None,
+        )
+        promeneur.absent_until = french_date(absence.ends_on) if absence else None
         promeneur.online_now = promeneur.is_online_at(now)
         start = None if promeneur.online_now else promeneur.next_slot_after(now)
         promeneur.next_slot = describe_next_slot(start, now) if start else None
@@ -313,6 +326,16 @@ def promeneur_detail(request, slug):
         with_card_data(Promeneur.objects.public().with_reachability(timezone.localdate(now)), now), slug=slug
     )
     annotate_presence([promeneur], now)
+    colleagues = []
+    if not promeneur.is_reachable:
+        # Away (or not taking requests): the page points to the colleagues who can answer, and
+        # to the structure's form.
+        colleagues = list(
+            Promeneur.objects.reachable(timezone.localdate(now))
+            .filter(structure_id=promeneur.structure_id)
+            .exclude(pk=promeneur.pk)
+            .order_by("first_name", "pk")
+        )
     slots = list(promeneur.presence_slots.all())
     total = sum((s.duration_hours for s in slots), 0.0)
     return render(
@@ -321,6 +344,7 @@ def promeneur_detail(request, slug):
         {
             "promeneur": promeneur,
             "structure": promeneur.structure,
+            "colleagues": colleagues,
             "schedule": weekly_schedule(promeneur),
             "weekly_total": french_duration(total) if slots else None,
         },

@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "stats",
     "opendata",
     "pages",
+    "dashboard",
 ]
 
 MIDDLEWARE = [
@@ -258,7 +259,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "account_login"
-LOGIN_REDIRECT_URL = "accounts:dashboard"
+LOGIN_REDIRECT_URL = "dashboard:home"
 LOGOUT_REDIRECT_URL = "pages:home"
 
 ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
@@ -320,8 +321,34 @@ STATICFILES_DIRS = [
 ]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env("DJANGO_MEDIA_ROOT", default=str(BASE_DIR / "media")))
+
+
+def media_storage(env):
+    """Where uploaded files (promeneurs' photos) go: the local disk, or an S3-compatible object store
+    (django-storages) when several machines serve the site. Only the environment chooses."""
+    if env("DJANGO_MEDIA_STORAGE", default="local") != "s3":
+        return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    options = {
+        "bucket_name": env("S3_BUCKET_NAME"),
+        "endpoint_url": env("S3_ENDPOINT_URL", default=None),
+        "region_name": env("S3_REGION_NAME", default=None),
+        "access_key": env("S3_ACCESS_KEY_ID", default=None),
+        "secret_key": env("S3_SECRET_ACCESS_KEY", default=None),
+        "custom_domain": env("S3_CUSTOM_DOMAIN", default=None),
+        "location": env("S3_LOCATION", default="media"),
+        # The photos are public: plain addresses, no signed query strings; never overwrite a file.
+        "querystring_auth": False,
+        "file_overwrite": False,
+        "default_acl": env("S3_DEFAULT_ACL", default=None),
+    }
+    return {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {name: value for name, value in options.items() if value is not None},
+    }
+
+
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": media_storage(env),
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440

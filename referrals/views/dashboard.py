@@ -93,9 +93,15 @@ def get_claimable_request_or_404(promeneur, uuid):
 
 def dashboard_nav(user, current):
     """The secondary navigation between the dashboard pages the user has access to."""
-    items = [("accounts:dashboard", "Accueil du tableau de bord")]
+    items = [("dashboard:home", "Accueil du tableau de bord")]
     if labelled_promeneur(user) is not None:
         items.append(("referrals:inbox", "Mes demandes"))
+    profile = access.promeneur_profile(user)
+    if profile is not None and profile.status != PromeneurStatus.LEFT:
+        items.append(("dashboard:profile", "Mon profil"))
+        items.append(("dashboard:slots", "Mes horaires"))
+        items.append(("dashboard:absences", "Mes absences"))
+        items.append(("dashboard:online_hours", "Mes heures en ligne"))
     if access.is_referent(user):
         items.append(("referrals:structure_workload", "Ma structure"))
         items.append(("referrals:access_log", "Journal des consultations"))

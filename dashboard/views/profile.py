@@ -1,0 +1,291 @@
+"""The promeneur's own space: public profile, networks, weekly slots, absences, hours online.
+
+Only the promeneur edits their profile here (the CAF and the coordination keep the admin): every
+page answers 404 to an account without a promeneur profile, and every row (a network, a slot, an
+absence) is looked up among the promeneur's own, so another promeneur's row answers 404 too.
+Each change goes through `structures.services`, which writes the profile's history.
+"""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
+
+from accounts import access
+from referrals.views.dashboard import paginate
+from structures.enums import PromeneurStatus
+from structures.models import Absence, NetworkAccount, OnlineHours, PresenceSlot, ProfileChange, Promeneur
+from structures.services import (
+    absence_delete,
+    absence_save,
+    network_account_delete,
+    network_account_save,
+    online_hours_declare,
+    online_hours_delete,
+    presence_slot_delete,
+    presence_slot_save,
+    promeneur_profile_update,
+    slot_label,
+)
+from structures.views import annotate_presence, with_card_data
+
+from ..forms import AbsenceForm, NetworkAccountForm, OnlineHoursForm, PresenceSlotForm, ProfileForm
+from ..navigation import dashboard_nav
+from ..queries import profile_gaps
+
+ONLINE_HOURS_SHOWN = 12
+
+
+def get_own_promeneur_or_404(user):
+    """The signed-in user's promeneur profile, unless they have none or have left the programme."""
+    promeneur = access.promeneur_profile(user)
+    if promeneur is None or promeneur.status == PromeneurStatus.LEFT:
+        raise Http404("Pas de profil de promeneur·se pour ce compte.")
+    return promeneur
+
+
+def card_preview(promeneur):
+    """The promeneur as the public cards show them, with "en ligne maintenant / prochaine présence"."""
+    now = timezone.now()
+    card = with_card_data(Promeneur.objects.filter(pk=promeneur.pk), now).get()
+    annotate_presence([card], now)
+    return card
+
+
+def profile_context(request, promeneur, current, **extra):
+    card = card_preview(promeneur)
+    return {
+        "nav": dashboard_nav(request.user, current),
+        "promeneur": promeneur,
+        "card": card,
+        "gaps": profile_gaps(card),
+        "is_public": promeneur.is_public,
+        **extra,
+    }
+
+
+# --- The public profile ----------------------------------------------------------------------------
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def profile(request):
+    promeneur = get_own_promeneur_or_404(request.user)
+    form = ProfileForm(
+        data=request.POST or None,
+        files=request.FILES or None,
+        instance=promeneur,
+        initial={"themes": list(promeneur.themes.all())},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            changed = promeneur_profile_update(
+                promeneur=promeneur,
+                by=request.user,
+                values={name: data[name] for name in ("job", "bio", "age_min", "age_max")},
+                themes=data["themes"],
+                photo=data.get("photo"),
+                remove_photo=data.get("remove_photo", False),
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            if changed:
+                messages.success(request, "Profil enregistré : " + ", ".join(changed).lower() + ".")
+            else:
+                messages.info(request, "Rien n’a changé dans votre profil.")
+            return redirect("dashboard:profile")
+    context = profile_context(
+        request,
+        promeneur,
+        "dashboard:profile",
+        form=form,
+        networks=list(promeneur.networks.all()),
+        network_form=NetworkAccountForm(promeneur=promeneur),
+    )
+    return render(request, "dashboard/profile.html", context)
+
+
+# --- Networks --------------------------------------------------------------------------------------
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def network_edit(request, pk=None):
+    promeneur = get_own_promeneur_or_404(request.user)
+    account = get_object_or_404(NetworkAccount, pk=pk, promeneur=promeneur) if pk else None
+    form = NetworkAccountForm(data=request.POST or None, instance=account, promeneur=promeneur)
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = network_account_save(account=form.instance, by=request.user)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            verb = "modifié" if account else "ajouté"
+            messages.success(request, f"Compte {saved.get_network_display()} « {saved.handle} » {verb}.")
+            return redirect("dashboard:profile")
+    context = profile_context(request, promeneur, "dashboard:profile", form=form, account=account)
+    return render(request, "dashboard/network_form.html", context)
+
+
+@never_cache
+@require_POST
+def network_delete(request, pk):
+    promeneur = get_own_promeneur_or_404(request.user)
+    account = get_object_or_404(NetworkAccount, pk=pk, promeneur=promeneur)
+    network_account_delete(account=account, by=request.user)
+    messages.success(request, f"Compte {account.get_network_display()} « {account.handle} » retiré.")
+    return redirect("dashboard:profile")
+
+
+# --- Weekly slots ----------------------------------------------------------------------------------
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def slots(request, pk=None):
+    promeneur = get_own_promeneur_or_404(request.user)
+    slot = get_object_or_404(PresenceSlot, pk=pk, promeneur=promeneur) if pk else None
+    form = PresenceSlotForm(data=request.POST or None, instance=slot, promeneur=promeneur)
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = presence_slot_save(slot=form.instance, by=request.user)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            verb = "modifié" if slot else "ajouté"
+            messages.success(
+                request, f"Créneau du {saved.get_weekday_display()} ({slot_label(saved)}) {verb}."
+            )
+            return redirect("dashboard:slots")
+    rows = [{"slot": s, "label": slot_label(s)} for s in promeneur.presence_slots.all()]
+    context = profile_context(request, promeneur, "dashboard:slots", form=form, slot=slot, rows=rows)
+    return render(request, "dashboard/slots.html", context)
+
+
+@never_cache
+@require_POST
+def slot_delete(request, pk):
+    promeneur = get_own_promeneur_or_404(request.user)
+    slot = get_object_or_404(PresenceSlot, pk=pk, promeneur=promeneur)
+    presence_slot_delete(slot=slot, by=request.user)
+    messages.success(request, f"Créneau du {slot.get_weekday_display()} ({slot_label(slot)}) retiré.")
+    return redirect("dashboard:slots")
+
+
+# --- Absences --------------------------------------------------------------------------------------
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def absences(request, pk=None):
+    promeneur = get_own_promeneur_or_404(request.user)
+    absence = get_object_or_404(Absence, pk=pk, promeneur=promeneur) if pk else None
+    form = AbsenceForm(data=request.POST or None, instance=absence, promeneur=promeneur)
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = absence_save(absence=form.instance, by=request.user)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                f"Absence du {saved.starts_on:%d/%m/%Y} au {saved.ends_on:%d/%m/%Y} enregistrée : "
+                "pendant ces jours, les demandes vont à vos collègues.",
+            )
+            return redirect("dashboard:absences")
+    today = timezone.localdate()
+    context = profile_context(
+        request,
+        promeneur,
+        "dashboard:absences",
+        form=form,
+        absence=absence,
+        current_absences=list(promeneur.absences.filter(ends_on__gte=today).order_by("starts_on")),
+        past_absences=list(promeneur.absences.filter(ends_on__lt=today).order_by("-starts_on")[:10]),
+        today=today,
+    )
+    return render(request, "dashboard/absences.html", context)
+
+
+@never_cache
+@require_POST
+def absence_remove(request, pk):
+    promeneur = get_own_promeneur_or_404(request.user)
+    absence = get_object_or_404(Absence, pk=pk, promeneur=promeneur)
+    absence_delete(absence=absence, by=request.user)
+    messages.success(
+        request, f"Absence du {absence.starts_on:%d/%m/%Y} au {absence.ends_on:%d/%m/%Y} retirée."
+    )
+    return redirect("dashboard:absences")
+
+
+# --- Hours actually spent online -------------------------------------------------------------------
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def online_hours(request):
+    promeneur = get_own_promeneur_or_404(request.user)
+    form = OnlineHoursForm(data=request.POST or None, promeneur=promeneur)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        entry = online_hours_declare(
+            promeneur=promeneur, by=request.user, week=data["week"], hours=data["hours"], note=data["note"]
+        )
+        messages.success(
+            request,
+            f"Semaine du {entry.week:%d/%m/%Y} : {str(entry.hours).replace('.', ',')} h enregistrées.",
+        )
+        return redirect("dashboard:online_hours")
+    entries = list(promeneur.online_hours.all()[:ONLINE_HOURS_SHOWN])
+    context = profile_context(request, promeneur, "dashboard:online_hours", form=form, entries=entries)
+    return render(request, "dashboard/online_hours.html", context)
+
+
+@never_cache
+@require_POST
+def online_hours_remove(request, pk):
+    promeneur = get_own_promeneur_or_404(request.user)
+    entry = get_object_or_404(OnlineHours, pk=pk, promeneur=promeneur)
+    online_hours_delete(entry=entry, by=request.user)
+    messages.success(request, f"Déclaration de la semaine du {entry.week:%d/%m/%Y} retirée.")
+    return redirect("dashboard:online_hours")
+
+
+# --- History, for the referent and the coordination ------------------------------------------------
+
+
+def get_promeneur_for_history_or_404(user, slug):
+    """A promeneur whose history the user may read: their own, their structures', their départements'."""
+    promeneur = get_object_or_404(
+        Promeneur.objects.select_related("structure__department", "user"), slug=slug
+    )
+    profile = access.promeneur_profile(user)
+    if not (
+        (profile is not None and profile.pk == promeneur.pk)
+        or access.is_referent(user, promeneur.structure_id)
+        or access.is_coordinator(user, promeneur.structure.department_id)
+    ):
+        raise Http404("Promeneur·se introuvable.")
+    return promeneur
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD"])
+def profile_history(request, slug):
+    promeneur = get_promeneur_for_history_or_404(request.user, slug)
+    changes = ProfileChange.objects.filter(promeneur=promeneur).select_related("by")
+    pagination = paginate(request, changes)
+    context = {
+        "nav": dashboard_nav(request.user, "dashboard:home"),
+        "promeneur": promeneur,
+        "changes": pagination["page_obj"].object_list,
+        "pagination": pagination,
+        **pagination,
+    }
+    return render(request, "dashboard/profile_history.html", context)

@@ -1,0 +1,171 @@
+"""A promeneur's own profile: every change is saved through here, and written in its history.
+
+The history (`ProfileChange`) says who changed which part of the profile, and when; it never keeps
+the values, so it can be shown to the referent and the coordination without copying anything else.
+Each change is saved through the model (`save`, `delete`, `set`), so that whatever listens to the
+models (the public pages' cache) sees it at once.
+"""
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from .enums import ProfileChangeAction
+from .models import Absence, NetworkAccount, OnlineHours, PresenceSlot, ProfileChange, Promeneur
+
+# The parts of the profile a promeneur edits, as the history names them.
+PROFILE_FIELD_LABELS = {
+    "bio": "Présentation",
+    "job": "Métier",
+    "photo": "Photo",
+    "themes": "Thèmes",
+    "age_min": "Âge minimum",
+    "age_max": "Âge maximum",
+}
+
+
+def profile_change_record(*, promeneur: Promeneur, by, field: str, action: str) -> ProfileChange:
+    return ProfileChange.objects.create(promeneur=promeneur, by=by, field=field, action=action)
+
+
+def _lock(promeneur):
+    """Serialise the changes of one promeneur's schedule (two tabs saving overlapping slots)."""
+    Promeneur.objects.select_for_update().filter(pk=promeneur.pk).first()
+
+
+@transaction.atomic
+def promeneur_profile_update(
+    *, promeneur: Promeneur, by, values: dict, themes=None, photo=None, remove_photo=False
+) -> list[str]:
+    """Save the changed fields of the public profile; returns the labels of what changed."""
+    changed = [name for name, value in values.items() if getattr(promeneur, name) != value]
+    for name in changed:
+        setattr(promeneur, name, values[name])
+    old_photo = promeneur.photo.name if promeneur.photo else ""
+    if photo is not None:
+        promeneur.photo.save(photo.name, photo, save=False)
+        changed.append("photo")
+    elif remove_photo and old_photo:
+        promeneur.photo = ""
+        changed.append("photo")
+    promeneur.full_clean(exclude=["themes", "user"])
+    if changed:
+        promeneur.save()
+    if themes is not None:
+        new_ids = {theme.pk for theme in themes}
+        if new_ids != set(promeneur.themes.values_list("pk", flat=True)):
+            promeneur.themes.set(themes)
+            changed.append("themes")
+    for name in changed:
+        profile_change_record(
+            promeneur=promeneur, by=by, field=PROFILE_FIELD_LABELS[name], action=ProfileChangeAction.CHANGED
+        )
+    if "photo" in changed and old_photo:
+        storage = promeneur.photo.storage
+        transaction.on_commit(lambda: storage.delete(old_photo))
+    return [PROFILE_FIELD_LABELS[name] for name in changed]
+
+
+@transaction.atomic
+def network_account_save(*, account: NetworkAccount, by) -> NetworkAccount:
+    action = ProfileChangeAction.CHANGED if account.pk else ProfileChangeAction.ADDED
+    account.full_clean()
+    account.save()
+    profile_change_record(
+        promeneur=account.promeneur, by=by, field=f"Réseau {account.get_network_display()}", action=action
+    )
+    return account
+
+
+@transaction.atomic
+def network_account_delete(*, account: NetworkAccount, by) -> None:
+    profile_change_record(
+        promeneur=account.promeneur,
+        by=by,
+        field=f"Réseau {account.get_network_display()}",
+        action=ProfileChangeAction.REMOVED,
+    )
+    account.delete()
+
+
+def overlapping_slot(slot: PresenceSlot):
+    """Another slot of the same promeneur that `slot` would overlap, or None."""
+    others = PresenceSlot.objects.filter(promeneur_id=slot.promeneur_id).exclude(pk=slot.pk)
+    return next((other for other in others if slot.overlaps(other)), None)
+
+
+@transaction.atomic
+def presence_slot_save(*, slot: PresenceSlot, by) -> PresenceSlot:
+    """Add or change a weekly slot; a slot may cross midnight, never overlap another one."""
+    _lock(slot.promeneur)
+    if slot.start == slot.end:
+        raise ValidationError("Le début et la fin du créneau sont identiques.")
+    if other := overlapping_slot(slot):
+        raise ValidationError(
+            f"Ce créneau chevauche celui du {other.get_weekday_display()} ({slot_label(other)})."
+        )
+    action = ProfileChangeAction.CHANGED if slot.pk else ProfileChangeAction.ADDED
+    slot.full_clean()
+    slot.save()
+    profile_change_record(promeneur=slot.promeneur, by=by, field="Horaires en ligne", action=action)
+    return slot
+
+
+@transaction.atomic
+def presence_slot_delete(*, slot: PresenceSlot, by) -> None:
+    profile_change_record(
+        promeneur=slot.promeneur, by=by, field="Horaires en ligne", action=ProfileChangeAction.REMOVED
+    )
+    slot.delete()
+
+
+def slot_label(slot):
+    """ "14 h 00 – 17 h 00", "22 h 00 – 1 h 00 le lendemain"."""
+    text = f"{slot.start.hour} h {slot.start.minute:02d} – {slot.end.hour} h {slot.end.minute:02d}"
+    return text + " le lendemain" if slot.crosses_midnight else text
+
+
+@transaction.atomic
+def absence_save(*, absence: Absence, by) -> Absence:
+    if absence.starts_on and absence.ends_on and absence.ends_on < absence.starts_on:
+        raise ValidationError({"ends_on": "La fin de l’absence ne peut pas précéder son début."})
+    action = ProfileChangeAction.CHANGED if absence.pk else ProfileChangeAction.ADDED
+    absence.full_clean()
+    absence.save()
+    profile_change_record(promeneur=absence.promeneur, by=by, field="Absences", action=action)
+    return absence
+
+
+@transaction.atomic
+def absence_delete(*, absence: Absence, by) -> None:
+    profile_change_record(
+        promeneur=absence.promeneur, by=by, field="Absences", action=ProfileChangeAction.REMOVED
+    )
+    absence.delete()
+
+
+def week_of(day: datetime.date) -> datetime.date:
+    """The Monday of the week of `day`."""
+    return day - datetime.timedelta(days=day.weekday())
+
+
+@transaction.atomic
+def online_hours_declare(*, promeneur: Promeneur, by, week: datetime.date, hours, note="") -> OnlineHours:
+    """Declare (or correct) the hours spent online in the week of `week`."""
+    entry = OnlineHours.objects.filter(promeneur=promeneur, week=week_of(week)).first()
+    action = ProfileChangeAction.CHANGED if entry else ProfileChangeAction.ADDED
+    entry = entry or OnlineHours(promeneur=promeneur, week=week_of(week))
+    entry.hours, entry.note = hours, note
+    entry.full_clean()
+    entry.save()
+    profile_change_record(promeneur=promeneur, by=by, field="Heures passées en ligne", action=action)
+    return entry
+
+
+@transaction.atomic
+def online_hours_delete(*, entry: OnlineHours, by) -> None:
+    profile_change_record(
+        promeneur=entry.promeneur, by=by, field="Heures passées en ligne", action=ProfileChangeAction.REMOVED
+    )
+    entry.delete()
