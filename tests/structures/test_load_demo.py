@@ -35,7 +35,9 @@ def test_load_demo_builds_the_dordogne_network_and_one_account_per_role(db, sett
         assert structure.department.code == "24"
         convention = Convention.objects.get(structure=structure, year=year)
         assert convention.amount == Decimal("1700.00")
-        assert structure.promeneurs.public().count() == 1
+        # Ruban Vert also has a colleague on leave and one with an incomplete profile.
+        expected = 3 if name == "Espace socioculturel Ruban Vert" else 1
+        assert structure.promeneurs.public().count() == expected
     assert Structure.objects.exclude(department__code="24").values("department").distinct().count() == 2
 
     promeneur = User.objects.get(email="promeneur@demo.test")
@@ -83,3 +85,14 @@ def test_demo_rows_pass_model_validation(db, settings):
         assert promeneur.status == PromeneurStatus.LABELLED
         promeneur.full_clean()
         assert promeneur.presence_slots.exists()
+
+
+def test_demo_has_an_absent_promeneur_and_an_incomplete_profile(db, settings):
+    settings.DEBUG = True
+    call_command("load_demo")
+    today = timezone.localdate()
+    away = Promeneur.objects.get(slug="theo-ruban-vert")
+    assert away.absences.filter(starts_on__lte=today, ends_on__gte=today).exists()
+    incomplete = Promeneur.objects.get(slug="nora-ruban-vert")
+    assert not incomplete.networks.exists() and not incomplete.presence_slots.exists()
+    assert Promeneur.objects.get(slug="ines-ruban-vert").online_hours.count() == 4

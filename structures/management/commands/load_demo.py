@@ -15,14 +15,24 @@ from django.utils import timezone
 from accounts.demo import give_demo_accounts_totp
 from accounts.models import User
 from news.demo import load_demo_articles
-from structures.enums import ConventionStatus, Funder, MembershipRole, Network, PromeneurStatus, StructureKind
+from structures.enums import (
+    AbsenceKind,
+    ConventionStatus,
+    Funder,
+    MembershipRole,
+    Network,
+    PromeneurStatus,
+    StructureKind,
+)
 from structures.models import (
+    Absence,
     Charter,
     CharterAcceptance,
     Convention,
     Coordination,
     Department,
     NetworkAccount,
+    OnlineHours,
     PresenceSlot,
     Promeneur,
     Structure,
@@ -347,6 +357,8 @@ class Command(BaseCommand):
             if data["department"] == "24":
                 TrainingAttendance.objects.get_or_create(training=training, promeneur=promeneur)
 
+        self.load_team(themes, charter)
+
         StructureMembership.objects.get_or_create(
             user=users["referent@demo.test"],
             structure=Structure.objects.get(slug="espace-socioculturel-ruban-vert"),
@@ -355,3 +367,70 @@ class Command(BaseCommand):
         load_demo_articles(author=users["moderation@demo.test"])
         # Every demo account shares one TOTP secret, written in the README (demo only).
         give_demo_accounts_totp(users.values())
+
+    def load_team(self, themes, charter):
+        """Ruban Vert's team, so that the dashboards have something to show: a colleague on leave
+        (from two days ago, for twelve days: the dates follow the day of loading), one whose profile
+        is incomplete (no network, no hours), and hours online declared by Inès."""
+        structure = Structure.objects.get(slug="espace-socioculturel-ruban-vert")
+        today = timezone.localdate()
+        labelled_on = datetime.date(today.year, 2, 1)
+        away, _ = Promeneur.objects.update_or_create(
+            slug="theo-ruban-vert",
+            defaults={
+                "structure": structure,
+                "first_name": "Théo",
+                "display_name": f"Théo — {structure.name}",
+                "job": "Animateur jeunesse",
+                "bio": "Théo anime l’accueil jeunes de Ruban Vert. Écris-moi sur Snapchat pendant mes horaires.",
+                "status": PromeneurStatus.LABELLED,
+                "labelled_on": labelled_on,
+            },
+        )
+        away.themes.set([themes["loisirs"], themes["projets-engagement"]])
+        away.networks.all().delete()
+        NetworkAccount.objects.create(
+            promeneur=away,
+            network=Network.SNAPCHAT,
+            handle="theo-rubanvert",
+            url=NETWORK_URLS[Network.SNAPCHAT].format("theo-rubanvert"),
+        )
+        away.presence_slots.all().delete()
+        PresenceSlot.objects.create(promeneur=away, weekday=2, start=_time("10:00"), end=_time("12:00"))
+        PresenceSlot.objects.create(promeneur=away, weekday=5, start=_time("14:00"), end=_time("17:00"))
+        away.absences.all().delete()
+        Absence.objects.create(
+            promeneur=away,
+            kind=AbsenceKind.LEAVE,
+            starts_on=today - datetime.timedelta(days=2),
+            ends_on=today + datetime.timedelta(days=12),
+            note="Congés",
+        )
+
+        incomplete, _ = Promeneur.objects.update_or_create(
+            slug="nora-ruban-vert",
+            defaults={
+                "structure": structure,
+                "first_name": "Nora",
+                "display_name": f"Nora — {structure.name}",
+                "job": "Conseillère en économie sociale et familiale",
+                "bio": "",
+                "status": PromeneurStatus.LABELLED,
+                "labelled_on": labelled_on,
+            },
+        )
+        incomplete.networks.all().delete()
+        incomplete.presence_slots.all().delete()
+        for promeneur in (away, incomplete):
+            CharterAcceptance.objects.get_or_create(
+                charter=charter, promeneur=promeneur, defaults={"accepted_on": labelled_on}
+            )
+
+        ines = Promeneur.objects.get(slug="ines-ruban-vert")
+        monday = today - datetime.timedelta(days=today.weekday())
+        for weeks, hours in enumerate(["7.5", "6", "8", "5.5"], start=1):
+            OnlineHours.objects.update_or_create(
+                promeneur=ines,
+                week=monday - datetime.timedelta(weeks=weeks),
+                defaults={"hours": Decimal(hours), "note": ""},
+            )
