@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from structures.enums import Network
+from structures.forms import AGE_MAX, AGE_MIN
 from structures.models import Absence, NetworkAccount, OnlineHours, PresenceSlot, Promeneur, Theme
 from structures.networks import HANDLE_RULES, normalise_handle, profile_url
 from structures.photos import PHOTO_MAX_BYTES, clean_photo
@@ -54,8 +55,12 @@ class ProfileForm(forms.ModelForm):
         return data
 
     def _post_clean(self):
-        # The profile is saved by the service (promeneur_profile_update), not on the instance here.
-        pass
+        # The service (promeneur_profile_update) compares the values with the stored profile and
+        # saves it: the instance stays as it is here, and the model's own rules are checked below.
+        for name in ("age_min", "age_max"):
+            value = self.cleaned_data.get(name)
+            if value is not None and not AGE_MIN <= value <= AGE_MAX:
+                self.add_error(name, f"L’âge doit être compris entre {AGE_MIN} et {AGE_MAX} ans.")
 
 
 class NetworkAccountForm(forms.ModelForm):
@@ -203,7 +208,3 @@ class OnlineHoursForm(forms.ModelForm):
         if week > timezone.localdate():
             raise ValidationError("Cette semaine n’a pas encore commencé.")
         return week
-
-    def _post_clean(self):
-        # One declaration per week: the service updates the existing one.
-        pass

@@ -184,6 +184,14 @@ def test_bad_photo_gets_a_french_error_and_keeps_what_was_typed(client, promeneu
     assert promeneur.bio == "Ancienne présentation."
 
 
+def test_ages_outside_the_programme_are_refused(client, promeneur):
+    client.force_login(promeneur.user)
+    response = client.post(PROFILE, profile_data(age_min=8, age_max=30))
+    assert response.content.decode().count("L’âge doit être compris entre 12 et 25 ans.") == 2
+    promeneur.refresh_from_db()
+    assert (promeneur.age_min, promeneur.age_max) == (12, 25)
+
+
 def test_age_range_reversed_is_refused(client, promeneur):
     client.force_login(promeneur.user)
     response = client.post(PROFILE, profile_data(age_min=20, age_max=15, job="Métier gardé"))
