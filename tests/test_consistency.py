@@ -25,6 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 APPS = [
     "accounts",
     "comments",
+    "dashboard",
     "news",
     "notifications",
     "opendata",
