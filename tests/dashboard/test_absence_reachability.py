@@ -80,7 +80,7 @@ def test_profile_of_an_absent_promeneur_points_to_colleagues_and_the_structure_f
     page = page_of(client.get(nina.get_absolute_url()))
     assert reverse("referrals:contact_promeneur", args=[nina.slug]) not in page
     assert "En ligne maintenant" not in page
-    assert "Nina n’est pas disponible en ce moment pour recevoir une demande : absent·e jusqu’au" in page
+    assert "Nina n’est pas disponible en ce moment pour recevoir une demande\u202f: absent·e jusqu’au" in page
     assert colleague.get_absolute_url() in page
     assert reverse("referrals:contact_structure", args=[structure.slug]) in page
 
