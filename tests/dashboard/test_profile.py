@@ -324,7 +324,10 @@ def test_slots_page_previews_online_now_and_next_presence(client, promeneur):
     client.post(reverse("dashboard:slots"), {"weekday": 4, "start": "09:30", "end": "12:00"})
     slot = PresenceSlot.objects.get(promeneur=promeneur, weekday=2)
     client.post(reverse("dashboard:slot_delete", args=[slot.pk]))
-    assert "Prochaine présence\u202f: vendredi à 9 h 30" in client.get(reverse("dashboard:slots")).content.decode()
+    assert (
+        "Prochaine présence\u202f: vendredi à 9 h 30"
+        in client.get(reverse("dashboard:slots")).content.decode()
+    )
 
 
 # --- Absences -----------------------------------------------------------------------------------
