@@ -6,6 +6,7 @@ from django.utils import timezone
 from .enums import NotificationFrequency, NotificationKind, NotificationStatus
 
 __all__ = [
+    "Heartbeat",
     "Notification",
     "NotificationEvent",
     "NotificationFrequency",
@@ -37,7 +38,8 @@ class Notification(models.Model):
     name, numbers), never what a young person wrote nor how to reach them.
 
     Life of a row: pending → sending → sent; back to pending with a later `next_attempt_at` after a
-    failed attempt; failed after NOTIFICATION_MAX_ATTEMPTS. With the "daily digest" preference:
+    failed attempt; failed once NOTIFICATION_RETRY_PERIOD_HOURS (72 h) have passed since
+    `retrying_since`, its first attempt (or the admin's last "Réessayer"). With the "daily digest" preference:
     held → digested (into a `daily_digest` row); with "off": skipped. See notifications/services.py.
     """
 
@@ -85,6 +87,12 @@ class Notification(models.Model):
     created_at = models.DateTimeField("créée le", default=timezone.now, db_index=True)
     next_attempt_at = models.DateTimeField("prochaine tentative", default=timezone.now)
     sent_at = models.DateTimeField("envoyée le", null=True, blank=True)
+    retrying_since = models.DateTimeField(
+        "essais depuis",
+        default=timezone.now,
+        help_text="Première tentative, ou dernier « Réessayer » : la notification passe en échec "
+        "après la période d’essais (NOTIFICATION_RETRY_PERIOD_HOURS).",
+    )
     digest = models.ForeignKey(
         "self",
         verbose_name="récapitulatif",
@@ -183,3 +191,30 @@ class NotificationEvent(models.Model):
 
     def __str__(self):
         return self.key
+
+
+class Heartbeat(models.Model):
+    """When a periodic job last ran: `/healthz` and the admin tell when it stopped (beat down).
+
+    The outbox sweep, which beat schedules every minute and a worker runs, writes "sweep".
+    """
+
+    SWEEP = "sweep"
+
+    name = models.CharField("tâche", max_length=50, unique=True)
+    ran_at = models.DateTimeField("dernière exécution")
+
+    class Meta:
+        verbose_name = "dernière exécution d’une tâche périodique"
+        verbose_name_plural = "dernières exécutions des tâches périodiques"
+
+    def __str__(self):
+        return f"{self.name} : {self.ran_at:%Y-%m-%d %H:%M:%S}"
+
+    @classmethod
+    def beat(cls, name, now=None):
+        cls.objects.update_or_create(name=name, defaults={"ran_at": now or timezone.now()})
+
+    @classmethod
+    def last(cls, name):
+        return cls.objects.filter(name=name).values_list("ran_at", flat=True).first()

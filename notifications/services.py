@@ -1,16 +1,19 @@
 """The outbox: record notifications with their event, send each one once, never lose one.
 
 Recording: `notification_record` writes the rows in the caller's transaction and, once it commits,
-enqueues one `notifications.send` task per row. If the broker cannot be reached, the failure is
-logged and swallowed: the visitor's request succeeds, and the sweep sends the rows later.
+hands their ids to the process's publisher (notifications/publisher.py), a thread that publishes one
+`notifications.send` task per row. The visitor's request never waits on the broker: a broker that
+refuses connections, or one that hangs (a frozen Redis), delays the e-mails, not the page. If the
+publishing fails, it is logged; the rows stay pending and the sweep sends them later.
 
 Sending: `notification_send(notification_id)`, run by the task, in three short steps.
 
 1. Claim (a transaction): lock the row with `select_for_update(skip_locked=True)`, among pending
    rows — or rows left "sending" by a sender that died, whose lock is gone. Apply the recipient's
-   preference (held for the daily digest, or skipped), give up after NOTIFICATION_MAX_ATTEMPTS
-   (failed), else mark it sending, count the attempt and commit: a task killed again and again
-   (a poison message) still ends up failed.
+   preference (held for the daily digest, or skipped), give up once NOTIFICATION_RETRY_PERIOD_HOURS
+   have passed since the first attempt (failed), else mark it sending, count the attempt, set its
+   next attempt after the back-off, and commit: a task killed again and again (a poison message)
+   is retried less and less often, and still ends up failed.
 2. Send (a transaction): lock the row again, still with `skip_locked`, check it is still sending,
    send the e-mail and mark it sent, then commit. The e-mail only leaves while this transaction
    holds the row's lock, on a row that is not sent: two runs at once send one e-mail. A sender
@@ -18,9 +21,11 @@ Sending: `notification_send(notification_id)`, run by the task, in three short s
    "sending", unlocked, and the next run — the message given back to the broker
    (`task_reject_on_worker_lost`), or the sweep — sends it. Only a crash between the SMTP server's
    acceptance and the commit, a few milliseconds, could send an e-mail twice; the deterministic
-   Message-ID then lets mail clients drop the copy.
-3. On an error: back to pending with an exponential back-off (the task retries at that time), or
-   failed after the last attempt, visible in the admin with its "Réessayer" action.
+   Message-ID then lets mail clients drop the copy. The guarantee is "at least once": see the
+   README, "Pannes et reprise".
+3. On an error: back to pending with an exponential back-off capped at 30 minutes (the task
+   retries at that time), for NOTIFICATION_RETRY_PERIOD_HOURS (72 h); then failed, counted in the
+   admin's banner and in `/healthz`, with the admin's "Réessayer" action.
 
 The sweep (`outbox_sweep`, every minute) re-enqueues the rows still waiting a minute after they
 were due: those whose enqueue failed (broker down), whose message was lost, or whose sender died.
@@ -38,7 +43,7 @@ from django.utils import timezone
 
 from .emails import NoAddress, build_message
 from .enums import NOT_DIGESTED_KINDS, NotificationFrequency, is_mandatory
-from .models import Notification, NotificationEvent, NotificationPreference, NotificationStatus
+from .models import Heartbeat, Notification, NotificationEvent, NotificationPreference, NotificationStatus
 
 logger = logging.getLogger(__name__)
 
@@ -81,15 +86,32 @@ def notification_record(
         return []
     rows = Notification.objects.bulk_create(rows)
     ids = [row.pk for row in rows]
-    transaction.on_commit(lambda: notifications_enqueue(ids))
+    transaction.on_commit(lambda: notifications_publish_soon(ids))
     return rows
+
+
+def notifications_publish_soon(ids: Iterable[int]):
+    """Hand `ids` to this process's publisher thread; returns at once, whatever the broker does.
+
+    The embedded default (no broker, tasks run eagerly) sends them here and now instead.
+    """
+    from promeneurs.celery import app
+
+    from .publisher import publisher
+
+    ids = list(ids)
+    if app.conf.task_always_eager:
+        notifications_enqueue(ids)
+    elif ids:
+        publisher.submit(ids)
 
 
 def notifications_enqueue(ids: Iterable[int]):
     """Publish one send task per id; if the broker fails, log it and stop: the sweep takes over.
 
-    Returns how many were published. Never raises: it runs after a commit, inside the request of
-    a visitor who must not see an error because the broker is down.
+    Returns how many were published. Never raises. It waits on the broker (bounded by the
+    broker's connect and socket timeouts): the publisher thread and the sweep call it, never a
+    visitor's request.
     """
     from promeneurs.celery import app
 
@@ -154,6 +176,12 @@ def retry_delay(attempts):
     return min(base * 2 ** max(attempts - 1, 0), settings.NOTIFICATION_RETRY_MAX_SECONDS)
 
 
+def retry_period_over(row, now):
+    """True once NOTIFICATION_RETRY_PERIOD_HOURS have passed since the row's first attempt."""
+    period = datetime.timedelta(hours=settings.NOTIFICATION_RETRY_PERIOD_HOURS)
+    return now >= row.retrying_since + period
+
+
 def frequency_of(user_id):
     preference = NotificationPreference.objects.filter(user_id=user_id).values_list("frequency", flat=True)
     return preference.first() or NotificationFrequency.IMMEDIATELY
@@ -189,7 +217,7 @@ def _claim(notification_id, now):
                 row.status = NotificationStatus.HELD
                 row.save(update_fields=["status"])
                 return None, "held"
-        if row.attempts >= settings.NOTIFICATION_MAX_ATTEMPTS:
+        if row.attempts and retry_period_over(row, now):
             row.status = NotificationStatus.FAILED
             if not row.last_error:
                 row.last_error = "Envoi interrompu à chaque tentative."
@@ -197,9 +225,15 @@ def _claim(notification_id, now):
             return None, "failed"
         row.status = NotificationStatus.SENDING
         row.attempts += 1
-        # No new attempt before the time limit of this one is over (see outbox_sweep).
-        row.next_attempt_at = now + datetime.timedelta(seconds=settings.NOTIFICATION_SEND_TIME_LIMIT)
-        row.save(update_fields=["status", "attempts", "next_attempt_at"])
+        if row.attempts == 1:
+            row.retrying_since = now
+        # No new attempt before the time limit of this one is over (see outbox_sweep), nor, if
+        # this one is interrupted again and again, before the back-off.
+        wait = max(
+            settings.NOTIFICATION_SEND_TIME_LIMIT, retry_delay(row.attempts - 1) if row.attempts > 1 else 0
+        )
+        row.next_attempt_at = now + datetime.timedelta(seconds=wait)
+        row.save(update_fields=["status", "attempts", "retrying_since", "next_attempt_at"])
         return row, None
 
 
@@ -240,7 +274,7 @@ def _record_failure(notification_id, error):
             return "busy", None  # another run took the row over meanwhile
         row.last_error = _describe(error)
         delay = None
-        if row.attempts >= settings.NOTIFICATION_MAX_ATTEMPTS:
+        if retry_period_over(row, now):
             row.status = NotificationStatus.FAILED
         else:
             row.status = NotificationStatus.PENDING
@@ -278,6 +312,7 @@ def outbox_sweep(*, now=None, after_seconds=None, limit=5000):
     second time while the workers are busy with a backlog. Returns how many were enqueued.
     """
     now = now or timezone.now()
+    Heartbeat.beat(Heartbeat.SWEEP, now)
     if after_seconds is None:
         after_seconds = settings.NOTIFICATION_SWEEP_AFTER_SECONDS
     before = now - datetime.timedelta(seconds=after_seconds)
@@ -302,10 +337,11 @@ def notifications_retry(*, queryset):
             .filter(pk__in=queryset.values("pk"), status=NotificationStatus.FAILED)
             .values_list("pk", flat=True)
         )
+        now = timezone.now()
         Notification.objects.filter(pk__in=ids).update(
-            status=NotificationStatus.PENDING, attempts=0, next_attempt_at=timezone.now()
+            status=NotificationStatus.PENDING, attempts=0, retrying_since=now, next_attempt_at=now
         )
-        transaction.on_commit(lambda: notifications_enqueue(ids))
+        transaction.on_commit(lambda: notifications_publish_soon(ids))
     return len(ids)
 
 

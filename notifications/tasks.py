@@ -27,7 +27,7 @@ logger = logging.getLogger(__name__)
     name="notifications.tasks.send_notification",
     acks_late=True,
     reject_on_worker_lost=True,
-    max_retries=None,  # the row counts its attempts (NOTIFICATION_MAX_ATTEMPTS)
+    max_retries=None,  # the row knows when to give up (NOTIFICATION_RETRY_PERIOD_HOURS)
     time_limit=settings.NOTIFICATION_SEND_TIME_LIMIT,
     soft_time_limit=settings.NOTIFICATION_SEND_TIME_LIMIT * 0.8,
 )

@@ -4,7 +4,12 @@ import os
 
 from celery import Celery
 
+from . import broker
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "promeneurs.settings.base")
+
+# redis:// goes through the portal's transport, which keeps a worker alive when Redis is lost.
+broker.register()
 
 app = Celery("promeneurs")
 # Every setting named CELERY_* in Django's settings configures Celery.

@@ -36,3 +36,4 @@ if settings.DEBUG:
     urlpatterns += static(
         settings.MEDIA_URL, view=login_not_required(serve), document_root=settings.MEDIA_ROOT
     )
+handler500 = "pages.views.server_error"

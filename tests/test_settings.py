@@ -140,13 +140,17 @@ def test_postgres_database_url_uses_psycopg_pool_with_timeout_under_gunicorns(tm
     )
 
     database = settings["DATABASE"]
-    assert database["ENGINE"] == "django.db.backends.postgresql"
+    # Django's PostgreSQL backend with every wait bounded (promeneurs/db/base.py).
+    assert database["ENGINE"] == "promeneurs.db"
     assert (database["HOST"], database["PORT"], database["NAME"]) == ("db.example", 5432, "promeneurs")
     pool = database["OPTIONS"]["pool"]
     # gunicorn kills a worker after 30 s (Dockerfile): the pool must give up, and Django answer, before.
     assert 0 < pool["timeout"] < 30
     assert 1 <= pool["min_size"] <= pool["max_size"]
     assert database["CONN_MAX_AGE"] == 0  # persistent connections and the pool exclude each other
+    # A database that hangs fails a page in a few seconds: connecting, each statement.
+    assert 2 <= database["OPTIONS"]["connect_timeout"] <= pool["timeout"] + 2
+    assert database["OPTIONS"]["options"] == "-c statement_timeout=5000"
     assert database["ATOMIC_REQUESTS"] is True
 
 

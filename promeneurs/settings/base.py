@@ -114,15 +114,34 @@ else:
     }
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Bounds of every wait on PostgreSQL, in seconds (promeneurs/db/base.py): a database that hangs
+# fails a page in a few seconds with the French 503 page, never after gunicorn's 30 s.
+# Connecting (libpq's connect_timeout; 2 at least).
+DATABASE_CONNECT_TIMEOUT = env.int("DATABASE_CONNECT_TIMEOUT", default=3)
+# A statement, cancelled by the server (0: none); the connection is cut one second later if the
+# server does not answer at all. The worker, beat and migrations may be given more.
+DATABASE_STATEMENT_TIMEOUT = env.int("DATABASE_STATEMENT_TIMEOUT", default=5)
+# With DATABASE_STATEMENT_TIMEOUT=0, a query whose server does not answer is cut after this.
+DATABASE_HANG_TIMEOUT = env.int("DATABASE_HANG_TIMEOUT", default=300)
+# The check of a connection taken from the pool.
+DATABASE_CHECK_TIMEOUT = env.float("DATABASE_CHECK_TIMEOUT", default=2)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # The portal's backend: Django's, with the bounds above.
+    DATABASES["default"]["ENGINE"] = "promeneurs.db"
+    options = DATABASES["default"].setdefault("OPTIONS", {})
+    options["connect_timeout"] = max(DATABASE_CONNECT_TIMEOUT, 2)
+    if DATABASE_STATEMENT_TIMEOUT:
+        options["options"] = f"-c statement_timeout={DATABASE_STATEMENT_TIMEOUT * 1000}"
     # psycopg 3's connection pool. Its timeout stays well under gunicorn's worker timeout (30 s)
     # so that Django answers an error before gunicorn kills the worker. Processes × max_size
-    # must stay under PostgreSQL's max_connections.
+    # must stay under PostgreSQL's max_connections. Connections taken from it are checked by the
+    # backend, with a deadline (psycopg_pool's own check has none): hence no CONN_HEALTH_CHECKS.
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = False
     DATABASES["default"]["CONN_MAX_AGE"] = 0
-    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+    options["pool"] = {
         "min_size": env.int("DATABASE_POOL_MIN_SIZE", default=1),
         "max_size": env.int("DATABASE_POOL_MAX_SIZE", default=4),
-        "timeout": env.float("DATABASE_POOL_TIMEOUT", default=10),
+        "timeout": env.float("DATABASE_POOL_TIMEOUT", default=3),
     }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -171,7 +190,13 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
 # message still in a live worker's hands would be delivered a second time.
 CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600, "socket_connect_timeout": 1}
+# Connect and socket timeouts: a broker that hangs (Redis frozen) fails each try in seconds instead
+# of blocking a publisher or a worker for ever (the BRPOP of a worker waits 1 s, well under them).
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": 3600,
+    "socket_connect_timeout": 1,
+    "socket_timeout": 5,
+}
 # With late acknowledgement, a worker reserves one message per process, not four.
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
@@ -179,13 +204,16 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # The outbox (notifications/): how e-mails are sent, retried and given up.
 # Hard time limit of one sending (SMTP included; EMAIL_TIMEOUT is 10 s); the soft limit is 80 % of it.
 NOTIFICATION_SEND_TIME_LIMIT = 60
-# Attempts before a notification is marked failed (the admin's "Réessayer" starts again).
-NOTIFICATION_MAX_ATTEMPTS = 8
+# Hours a notification keeps being retried (a long SMTP outage, say) before it is marked failed,
+# counted in the admin's banner and /healthz; the admin's "Réessayer" starts a new period.
+NOTIFICATION_RETRY_PERIOD_HOURS = env.int("NOTIFICATION_RETRY_PERIOD_HOURS", default=72)
 # Exponential back-off between attempts: 1 min, 2, 4… capped at 30 min (< visibility_timeout).
 NOTIFICATION_RETRY_BASE_SECONDS = 60
 NOTIFICATION_RETRY_MAX_SECONDS = 1800
 # The sweep re-enqueues notifications still waiting this long after they were due.
 NOTIFICATION_SWEEP_AFTER_SECONDS = 60
+# /healthz and the admin's banner warn when the sweep has not run for this long (beat or worker down).
+NOTIFICATION_SWEEP_ALERT_SECONDS = env.int("NOTIFICATION_SWEEP_ALERT_SECONDS", default=300)
 # Sent notifications (references and themes, never content) are deleted after this many months.
 NOTIFICATION_RETENTION_MONTHS = 12
 

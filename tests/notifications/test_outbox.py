@@ -149,13 +149,24 @@ def test_a_row_left_sending_by_a_dead_sender_is_sent_by_the_next_run(world):
     assert len(mail.outbox) == 1
 
 
-def test_a_row_that_kills_every_sender_ends_failed_without_looping(world, settings):
+def test_a_row_that_kills_every_sender_backs_off_then_ends_failed_without_looping(world, settings):
     [row] = record([world["promeneur"].user])
-    Notification.objects.filter(pk=row.pk).update(
-        status=NotificationStatus.SENDING, attempts=settings.NOTIFICATION_MAX_ATTEMPTS
-    )
+    period = datetime.timedelta(hours=settings.NOTIFICATION_RETRY_PERIOD_HOURS)
+    # What senders killed at each attempt leave: "sending", unlocked, attempts counted.
+    with freeze_time(NOW) as clock:
+        Notification.objects.filter(pk=row.pk).update(
+            status=NotificationStatus.SENDING, attempts=5, retrying_since=NOW
+        )
+        with mock.patch("django.core.mail.EmailMultiAlternatives.send", side_effect=SystemExit):
+            with pytest.raises(SystemExit):  # killed once more, in the middle of sending
+                notification_send(notification_id=row.pk)
+        row.refresh_from_db()
+        # The next attempt waits for the back-off, not only for the time limit of this one.
+        assert row.next_attempt_at == NOW + datetime.timedelta(seconds=retry_delay(5))
+        assert row.status == NotificationStatus.SENDING
 
-    assert notification_send(notification_id=row.pk).status == "failed"
+        clock.move_to(NOW + period)
+        assert notification_send(notification_id=row.pk).status == "failed"
 
     row.refresh_from_db()
     assert row.status == NotificationStatus.FAILED
@@ -163,8 +174,8 @@ def test_a_row_that_kills_every_sender_ends_failed_without_looping(world, settin
     assert mail.outbox == []
 
 
-def test_failures_back_off_exponentially_then_the_row_fails(world, settings):
-    settings.NOTIFICATION_MAX_ATTEMPTS = 4
+def test_failures_back_off_exponentially_for_the_retry_period_then_the_row_fails(world, settings):
+    settings.NOTIFICATION_RETRY_PERIOD_HOURS = 72
     user = world["promeneur"].user
     [row] = record([user])
     refused = smtplib.SMTPRecipientsRefused({user.email: (550, b"No such user")})
@@ -172,23 +183,41 @@ def test_failures_back_off_exponentially_then_the_row_fails(world, settings):
     delays = []
     with mock.patch("django.core.mail.EmailMultiAlternatives.send", side_effect=refused):
         with freeze_time(NOW) as clock:
-            for _ in range(4):
+            while len(delays) < 500:
                 outcome = notification_send(notification_id=row.pk)
                 delays.append(outcome.retry_in)
-                if outcome.retry_in:
-                    row.refresh_from_db()
-                    assert row.status == NotificationStatus.PENDING
-                    assert row.next_attempt_at == clock().replace(tzinfo=datetime.UTC) + datetime.timedelta(
-                        seconds=outcome.retry_in
-                    )
-                    clock.tick(outcome.retry_in)
+                if outcome.retry_in is None:
+                    break
+                row.refresh_from_db()
+                assert row.status == NotificationStatus.PENDING
+                assert row.next_attempt_at == clock().replace(tzinfo=datetime.UTC) + datetime.timedelta(
+                    seconds=outcome.retry_in
+                )
+                clock.tick(outcome.retry_in)
+            ended = clock().replace(tzinfo=datetime.UTC)
     row.refresh_from_db()
 
-    assert delays == [60, 120, 240, None]
-    assert (row.status, row.attempts) == (NotificationStatus.FAILED, 4)
+    assert delays[:6] == [60, 120, 240, 480, 960, 1800]
+    assert set(delays[5:-1]) == {1800}  # capped at 30 minutes
+    assert delays[-1] is None
+    # Retried for 72 hours (not a fixed number of attempts), then failed.
+    assert NOW + datetime.timedelta(hours=72) <= ended < NOW + datetime.timedelta(hours=72, minutes=30)
+    assert row.status == NotificationStatus.FAILED
+    assert row.attempts == len(delays)
     assert "SMTPRecipientsRefused" in row.last_error
     assert user.email not in row.last_error  # the admin shows it: no address in it
     assert mail.outbox == []
+
+
+def test_the_retry_period_is_configurable(world, settings):
+    settings.NOTIFICATION_RETRY_PERIOD_HOURS = 1
+    [row] = record([world["promeneur"].user])
+    error = smtplib.SMTPServerDisconnected("connexion perdue")
+    with mock.patch("django.core.mail.EmailMultiAlternatives.send", side_effect=error):
+        with freeze_time(NOW) as clock:
+            assert notification_send(notification_id=row.pk).retry_in == 60
+            clock.tick(datetime.timedelta(minutes=61))
+            assert notification_send(notification_id=row.pk).status == "failed"
 
 
 def test_retry_delay_is_capped():

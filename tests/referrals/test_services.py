@@ -29,7 +29,7 @@ from tests.structures.factories import (
     StructureMembershipFactory,
 )
 
-ON_POSTGRESQL = settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+ON_POSTGRESQL = settings.DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3"
 
 ALL_PAIRS = list(itertools.product(RequestStatus, repeat=2))
 
