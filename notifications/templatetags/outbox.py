@@ -21,7 +21,7 @@ def outbox_alerts(now=None):
         found.append(
             (
                 f"{failed} notification(s) en échec : leur envoi a été essayé pendant "
-                f"{settings.NOTIFICATION_RETRY_PERIOD_HOURS} h sans succès. Vérifiez le serveur d’envoi, "
+                f"{settings.NOTIFICATION_RETRY_PERIOD_HOURS:g} h sans succès. Vérifiez le serveur d’envoi, "
                 "puis utilisez l’action « Réessayer ».",
                 link,
             )

@@ -206,7 +206,7 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 NOTIFICATION_SEND_TIME_LIMIT = 60
 # Hours a notification keeps being retried (a long SMTP outage, say) before it is marked failed,
 # counted in the admin's banner and /healthz; the admin's "Réessayer" starts a new period.
-NOTIFICATION_RETRY_PERIOD_HOURS = env.int("NOTIFICATION_RETRY_PERIOD_HOURS", default=72)
+NOTIFICATION_RETRY_PERIOD_HOURS = env.float("NOTIFICATION_RETRY_PERIOD_HOURS", default=72)
 # Exponential back-off between attempts: 1 min, 2, 4… capped at 30 min (< visibility_timeout).
 NOTIFICATION_RETRY_BASE_SECONDS = 60
 NOTIFICATION_RETRY_MAX_SECONDS = 1800

@@ -21,13 +21,21 @@ from django.utils import timezone
 
 from notifications.enums import NotificationKind, NotificationStatus
 from notifications.models import Notification
+from notifications.publisher import publisher
 from notifications.services import notification_record, notifications_enqueue
 from referrals.services import contact_request_claim, contact_request_submit
 from referrals.views.public import follow_up_token
 from tests.accounts.factories import UserFactory
 
 from .conftest import SECRETS, THEME_NAME, YOUNG_EMAIL, young_person_data
-from .workers import Harness, require_real_worker_environment, sender, this_process_broker, wait_until
+from .workers import (
+    PUBLISH_BOUND,
+    Harness,
+    require_real_worker_environment,
+    sender,
+    this_process_broker,
+    wait_until,
+)
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -95,6 +103,8 @@ def test_a_request_sent_while_the_broker_is_down_is_delivered_once_it_is_back(ha
                 data=young_person_data(),
                 themes=[world["theme"]],
             )
+            # Published by the process's publisher thread, after the commit, not by the request.
+            assert publisher.wait_idle(PUBLISH_BOUND)
 
         # The young person gets their acknowledgment; the request and its notifications are kept.
         acknowledgment = client.get(

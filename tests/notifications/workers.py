@@ -25,6 +25,7 @@ import redis
 from celery import Celery
 from django.db import connection
 
+from notifications.publisher import publisher
 from promeneurs.celery import app
 
 from .mailbox import NOTIFICATION_HEADER
@@ -32,6 +33,8 @@ from .mailbox import NOTIFICATION_HEADER
 ROOT = Path(__file__).resolve().parent.parent.parent
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 REDIS_SERVER = shutil.which("redis-server")
+# The publisher tries each batch within the broker's timeouts (seconds): a bound, not a timing.
+PUBLISH_BOUND = 30
 
 
 def require_real_worker_environment():
@@ -173,7 +176,18 @@ def database_url_for_workers():
 class Worker:
     """`celery -A promeneurs worker`, in its own process group, logging to a file."""
 
-    def __init__(self, directory, name, redis_url, mailbox, *, concurrency=1, block_file=None, env=None):
+    def __init__(
+        self,
+        directory,
+        name,
+        redis_url,
+        mailbox,
+        *,
+        concurrency=1,
+        block_file=None,
+        env=None,
+        database_url=None,
+    ):
         self.directory = directory
         self.name = name
         self.log_path = directory / f"worker-{name}.log"
@@ -188,7 +202,7 @@ class Worker:
             DJANGO_DEBUG="false",
             DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
             DJANGO_ALLOWED_HOSTS="localhost",
-            DATABASE_URL=database_url_for_workers(),
+            DATABASE_URL=database_url or database_url_for_workers(),
             REDIS_URL=redis_url,
             SITE_URL="https://promeneurs.example.fr",
             TEST_MAILBOX_DIR=str(mailbox.directory),
@@ -239,9 +253,12 @@ class Worker:
         return self.log_path.read_text() if self.log_path.exists() else ""
 
     def ready(self):
+        self.assert_alive()
+        return " ready." in self.read_log()
+
+    def assert_alive(self):
         if self.process.poll() is not None:
             raise AssertionError(f"worker {self.name} exited:\n{self.read_log()}")
-        return " ready." in self.read_log()
 
     def kill(self):
         """SIGKILL to the worker and its pool's children, all at once: no clean-up at all."""
@@ -290,6 +307,8 @@ def this_process_broker(url):
 
     Celery caches its broker connection pool: it is dropped on entry and on exit. The settings'
     CELERY_* values are read once, hence `app.conf` (Django settings are not re-read by Celery).
+    What the publisher thread (notifications/publisher.py) was given is published before the
+    broker changes, on entry and on exit.
     """
     saved = {key: app.conf[key] for key in ("broker_url", "task_always_eager")}
 
@@ -300,12 +319,14 @@ def this_process_broker(url):
         app._pool = None
         app.amqp._producer_pool = None
 
+    publisher.wait_idle(PUBLISH_BOUND)
     reset_pools()
     app.conf.broker_url = url
     app.conf.task_always_eager = False
     try:
         yield app
     finally:
+        publisher.wait_idle(PUBLISH_BOUND)
         reset_pools()
         app.conf.update(saved)
 

@@ -142,7 +142,12 @@ def test_a_sweep_that_stopped_running_is_an_alert(client, settings):
 def test_a_sweep_that_never_ran_is_an_alert_and_an_empty_outbox_has_no_age():
     figures = outbox_figures()
 
-    assert figures == {"backlog": 0, "oldest_pending_seconds": None, "failed": 0, "sweep_last_ran_seconds": None}
+    assert figures == {
+        "backlog": 0,
+        "oldest_pending_seconds": None,
+        "failed": 0,
+        "sweep_last_ran_seconds": None,
+    }
     assert alerts(figures) == ["Le balayage de la boîte d’envoi ne tourne plus : vérifier beat et le worker."]
 
 

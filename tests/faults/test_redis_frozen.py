@@ -1,0 +1,86 @@
+"""Redis frozen (SIGSTOP: connections are accepted, nothing answers) — the visitor never waits on it.
+
+The contact form's acknowledgment comes within 3 s, other pages keep answering, `/healthz` says
+the broker is down within 2 s; once Redis is back, the notifications are delivered by the worker.
+The figures (seconds) are printed for the README; the bounds are the HTTP client's timeouts.
+"""
+
+import os
+import signal
+
+import pytest
+from captcha.models import CaptchaStore
+from django.urls import reverse
+
+from notifications.enums import NotificationStatus
+from notifications.models import Notification
+from referrals.models import ContactRequest
+from tests.notifications.conftest import SECRET_MESSAGE, YOUNG_EMAIL, YOUNG_FIRST_NAME
+from tests.notifications.workers import sender, wait_until
+
+from .web import Browser, contact_form_data
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.filterwarnings("ignore:No directory at:UserWarning"),
+]
+
+
+def captcha_answer(key):
+    return CaptchaStore.objects.get(hashkey=key).response
+
+
+def test_with_redis_frozen_the_visitor_gets_the_acknowledgment_and_nothing_is_lost(harness, world):
+    redis = harness.redis()
+    web = harness.gunicorn(redis.url, workers=2)
+    browser = Browser(web.url)
+    url = reverse("referrals:contact_structure", kwargs={"slug": world["structure"].slug})
+    assert browser.get("/", timeout=10).status == 200
+    form_page = browser.get(url, timeout=10)
+    assert form_page.status == 200
+
+    os.kill(redis.process.pid, signal.SIGSTOP)
+    try:
+        data = contact_form_data(
+            form_page.text,
+            captcha_answer,
+            prenom=YOUNG_FIRST_NAME,
+            age="15-17",
+            commune="Périgueux",
+            canal="email",
+            email=YOUNG_EMAIL,
+            message=SECRET_MESSAGE,
+            consentement="on",
+            themes=[world["theme"].pk],
+        )
+        # The POST, its redirect and the acknowledgment page, all within 3 s.
+        acknowledgment = browser.post(url, data, timeout=3)
+        assert acknowledgment.status == 200, acknowledgment.text[:2000]
+        contact_request = ContactRequest.objects.get()
+        assert contact_request.reference in acknowledgment.text
+        print(f"\nRedis figé : accusé de réception en {acknowledgment.seconds:.2f} s")
+
+        for path in ("/", reverse("structures:directory"), url):
+            assert browser.get(path, timeout=3).status == 200, path
+        health = browser.get("/healthz", timeout=2)
+        assert health.status == 200  # the site is up; the broker is not
+        assert '"broker": "indisponible' in health.text
+        print(f"Redis figé : /healthz en {health.seconds:.2f} s")
+
+        rows = list(Notification.objects.filter(recipient__isnull=False))
+        assert len(rows) == 2
+        assert {row.status for row in rows} == {NotificationStatus.PENDING}
+    finally:
+        os.kill(redis.process.pid, signal.SIGCONT)
+
+    # Redis answers again: a worker and the sweep (as beat runs it) deliver what waited.
+    harness.worker("w1", redis.url)
+    with sender(redis.url) as celery:
+        celery.send_task("notifications.tasks.sweep_outbox", kwargs={"after_seconds": 0})
+
+        def delivered():
+            return not Notification.objects.exclude(status=NotificationStatus.SENT).exists()
+
+        wait_until(delivered, 120, "the notifications to be sent", describe=harness.logs)
+    ids = sorted(row.pk for row in Notification.objects.all())
+    assert harness.mailbox.notification_ids() == ids
