@@ -11,10 +11,10 @@ import pytest
 from django.db import OperationalError, connections
 from django.utils import timezone
 
-from promeneurs.celery import app as celery_app
 from notifications.enums import NotificationKind, NotificationStatus
 from notifications.models import Heartbeat, Notification
 from pages.health import alerts, outbox_figures
+from promeneurs.celery import app as celery_app
 from tests.accounts.factories import UserFactory
 from tests.test_celery import free_port, throwaway_redis
 
