@@ -34,11 +34,12 @@ were due: those whose enqueue failed (broker down), whose message was lost, or w
 import datetime
 import logging
 import re
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils import timezone
 
 from .emails import NoAddress, build_message
@@ -239,27 +240,70 @@ def _claim(notification_id, now):
 
 def _deliver(notification_id):
     """Step 2: send while holding the row's lock; returns the outcome."""
-    with transaction.atomic():
-        row = (
-            Notification.objects.select_for_update(skip_locked=True)
-            .filter(pk=notification_id, status=NotificationStatus.SENDING)
-            .first()
-        )
-        if row is None:
-            return "busy"  # taken over by another run between the two steps
-        try:
-            message = build_message(row)
-        except NoAddress as reason:
-            row.status = NotificationStatus.SKIPPED
-            row.last_error = str(reason)
-            row.save(update_fields=["status", "last_error"])
-            return "skipped"
-        message.send()
-        row.status = NotificationStatus.SENT
-        row.sent_at = timezone.now()
-        row.last_error = ""
-        row.save(update_fields=["status", "sent_at", "last_error"])
+    accepted_at = None
+    try:
+        with transaction.atomic():
+            row = (
+                Notification.objects.select_for_update(skip_locked=True)
+                .filter(pk=notification_id, status=NotificationStatus.SENDING)
+                .first()
+            )
+            if row is None:
+                return "busy"  # taken over by another run between the two steps
+            try:
+                message = build_message(row)
+            except NoAddress as reason:
+                row.status = NotificationStatus.SKIPPED
+                row.last_error = str(reason)
+                row.save(update_fields=["status", "last_error"])
+                return "skipped"
+            message.send()
+            # The SMTP server has accepted the message: from here to the commit is the window
+            # where a crash sends it twice. It is kept to one UPDATE and the COMMIT.
+            accepted_at = timezone.now()
+            row.status = NotificationStatus.SENT
+            row.sent_at = accepted_at
+            row.last_error = ""
+            row.save(update_fields=["status", "sent_at", "last_error"])
         return "sent"
+    except DatabaseError:
+        if accepted_at is None:
+            raise
+        # The database connection was lost while the message was being sent (or committed): the
+        # message left, the row does not say so yet. Say it on a new connection rather than let
+        # the sweep send it again.
+        _mark_sent_after_connection_loss(notification_id, accepted_at)
+        return "sent"
+
+
+def _mark_sent_after_connection_loss(notification_id, accepted_at):
+    """Record a sending the SMTP server accepted, retrying while the database comes back.
+
+    Tries for NOTIFICATION_MARK_SENT_RETRY_SECONDS; if the database stays away longer, the error
+    is raised, the row stays "sending" and is sent again later: the one duplicate the protocol
+    cannot avoid (README, "Pannes et reprise").
+    """
+    deadline = time.monotonic() + settings.NOTIFICATION_MARK_SENT_RETRY_SECONDS
+    pause = 0.2
+    while True:
+        connection.close()  # the broken one goes back to the pool, which discards it
+        try:
+            Notification.objects.filter(pk=notification_id, status=NotificationStatus.SENDING).update(
+                status=NotificationStatus.SENT, sent_at=accepted_at, last_error=""
+            )
+            logger.warning(
+                "Notification %s envoyée, enregistrée après une perte de connexion à la base.", notification_id
+            )
+            return
+        except DatabaseError:
+            if time.monotonic() + pause > deadline:
+                logger.error(
+                    "Notification %s envoyée mais non enregistrée (base injoignable) : elle sera renvoyée.",
+                    notification_id,
+                )
+                raise
+            time.sleep(pause)
+            pause = min(pause * 2, 2)
 
 
 def _record_failure(notification_id, error):

@@ -211,7 +211,12 @@ NOTIFICATION_RETRY_PERIOD_HOURS = env.float("NOTIFICATION_RETRY_PERIOD_HOURS", d
 NOTIFICATION_RETRY_BASE_SECONDS = 60
 NOTIFICATION_RETRY_MAX_SECONDS = 1800
 # The sweep re-enqueues notifications still waiting this long after they were due.
-NOTIFICATION_SWEEP_AFTER_SECONDS = 60
+NOTIFICATION_SWEEP_AFTER_SECONDS = env.int("NOTIFICATION_SWEEP_AFTER_SECONDS", default=60)
+# How often beat runs the sweep.
+NOTIFICATION_SWEEP_INTERVAL_SECONDS = env.float("NOTIFICATION_SWEEP_INTERVAL_SECONDS", default=60)
+# A message the SMTP server accepted while the database connection was lost: seconds spent
+# recording it on a new connection (under the sending's time limit) before it is left to be resent.
+NOTIFICATION_MARK_SENT_RETRY_SECONDS = 20
 # /healthz and the admin's banner warn when the sweep has not run for this long (beat or worker down).
 NOTIFICATION_SWEEP_ALERT_SECONDS = env.int("NOTIFICATION_SWEEP_ALERT_SECONDS", default=300)
 # Sent notifications (references and themes, never content) are deleted after this many months.
@@ -222,7 +227,7 @@ CELERY_BEAT_SCHEDULE = {
     # Outbox: re-enqueue what a broker outage or a lost worker left waiting.
     "sweep-outbox": {
         "task": "notifications.tasks.sweep_outbox",
-        "schedule": 60.0,
+        "schedule": NOTIFICATION_SWEEP_INTERVAL_SECONDS,
     },
     # Requests not taken in charge: reminder at 48 h, escalation at 96 h (each sent once).
     "remind-unclaimed-requests": {

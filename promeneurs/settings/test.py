@@ -22,3 +22,7 @@ WHITENOISE_AUTOREFRESH = True
 # The suite signs users in with `client.force_login`, which skips the second factor: the tests of
 # the second factor (tests/security/) switch it on with the `settings` fixture.
 MFA_REQUIRED = False
+# Creating and dropping the test database may take longer than a page's statement timeout. The
+# processes that fault tests start (gunicorn, workers) keep the production bounds.
+DATABASE_STATEMENT_TIMEOUT = 0
+DATABASES["default"].get("OPTIONS", {}).pop("options", None)  # noqa: F405
