@@ -150,3 +150,74 @@ def test_docker_compose_refuses_to_run_without_a_secret_key(tmp_path):
     result = run_compose_config({"POSTGRES_PASSWORD": "secret"}, tmp_path)
     assert result.returncode != 0
     assert "DJANGO_SECRET_KEY" in result.stderr
+
+
+# --- The reverse proxy ---------------------------------------------------------------------------
+
+CADDYFILE = ROOT / "deploy" / "Caddyfile"
+
+
+def caddy_directives():
+    """The Caddyfile's lines, comments and blank lines left out."""
+    lines = (line.split("#", 1)[0].strip() for line in CADDYFILE.read_text().splitlines())
+    return [line for line in lines if line]
+
+
+def test_a_caddy_proxy_from_the_official_image_is_the_only_published_entry(services):
+    proxy = services["proxy"]
+    assert proxy["image"].split(":")[0] == "caddy"
+    assert {"80:80", "443:443"} <= set(proxy["ports"])
+    assert "./deploy/Caddyfile:/etc/caddy/Caddyfile:ro" in proxy["volumes"]
+    # gunicorn is not published: a client cannot bypass the proxy and forge X-Forwarded-For.
+    assert "ports" not in services["web"]
+    assert services["web"]["expose"] == ["8000"]
+    assert services["proxy"]["depends_on"]["web"]["condition"] == "service_healthy"
+
+
+def test_the_proxy_does_tls_compression_and_forwards_to_gunicorn_with_the_forwarded_headers():
+    directives = caddy_directives()
+    # A site address (a name, not ":80") is what makes Caddy serve it over HTTPS, with a certificate.
+    assert directives[0] == "{$SITE_DOMAIN:localhost} {"
+    assert "encode zstd gzip" in directives
+    assert "reverse_proxy web:8000 {" in directives
+    for header in ("X-Forwarded-For {remote_host}", "X-Forwarded-Proto {scheme}", "X-Forwarded-Host {host}"):
+        assert f"header_up {header}" in directives
+
+
+def test_static_and_media_files_are_served_by_the_proxy_from_the_volumes_of_web(services):
+    text = "\n".join(caddy_directives())
+    for prefix in ("/static/", "/media/"):
+        block = re.search(r"handle " + re.escape(prefix) + r"\* \{(.*?)\n\}", text, re.DOTALL)
+        assert block, f"no handle block for {prefix}"
+        assert "root * /srv" in block.group(1)
+        assert "file_server" in block.group(1)
+    web_volumes = {v.split(":")[1]: v.split(":")[0] for v in services["web"]["volumes"]}
+    proxy_volumes = {v.split(":")[1]: v.split(":")[0] for v in services["proxy"]["volumes"]}
+    assert web_volumes["/app/staticfiles"] == proxy_volumes["/srv/static"]
+    assert web_volumes["/app/media"] == proxy_volumes["/srv/media"]
+    assert "collectstatic --noinput" in command_of(services["web"])
+
+
+def test_the_portal_trusts_exactly_one_proxy(services):
+    for name in ("web", "worker", "beat"):
+        environment = services[name]["environment"]
+        assert environment["DJANGO_BEHIND_PROXY"] == "true"
+        assert environment["DJANGO_TRUSTED_PROXY_COUNT"] == "1"
+
+
+def test_every_service_has_a_healthcheck_and_a_restart_policy(services):
+    for name, service in services.items():
+        assert service.get("healthcheck", {}).get("test"), f"{name} has no healthcheck"
+        assert service.get("restart") in {"always", "unless-stopped"}, f"{name} is not restarted"
+    assert "inspect ping" in healthcheck_of(services["worker"])
+    assert "celerybeat-schedule" in healthcheck_of(services["beat"])
+
+
+def test_worker_beat_and_migrations_get_a_longer_statement_timeout_than_pages(services):
+    assert services["worker"]["environment"]["DATABASE_STATEMENT_TIMEOUT"].startswith(
+        "${WORKER_STATEMENT_TIMEOUT:-"
+    )
+    assert services["beat"]["environment"]["DATABASE_STATEMENT_TIMEOUT"].startswith(
+        "${WORKER_STATEMENT_TIMEOUT:-"
+    )
+    assert "DATABASE_STATEMENT_TIMEOUT=0 python manage.py migrate" in command_of(services["web"])
