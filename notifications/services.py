@@ -292,7 +292,8 @@ def _mark_sent_after_connection_loss(notification_id, accepted_at):
                 status=NotificationStatus.SENT, sent_at=accepted_at, last_error=""
             )
             logger.warning(
-                "Notification %s envoyée, enregistrée après une perte de connexion à la base.", notification_id
+                "Notification %s envoyée, enregistrée après une perte de connexion à la base.",
+                notification_id,
             )
             return
         except DatabaseError:
