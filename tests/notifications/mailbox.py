@@ -21,6 +21,13 @@ from django.core.mail.backends.base import BaseEmailBackend
 NOTIFICATION_HEADER = "X-PDN-Notification"
 
 
+def write_marker(directory, name, message):
+    """Atomically: a test polling the directory never reads a marker without its notification id."""
+    temporary = directory / f".{name}.tmp"
+    temporary.write_text(message.extra_headers.get(NOTIFICATION_HEADER, ""))
+    os.replace(temporary, directory / name)
+
+
 class FileMailboxBackend(BaseEmailBackend):
     def send_messages(self, email_messages):
         directory = Path(settings.TEST_MAILBOX_DIR)
@@ -32,8 +39,7 @@ class FileMailboxBackend(BaseEmailBackend):
                 raise smtplib.SMTPServerDisconnected("serveur d’envoi indisponible (test)")
             name = uuid.uuid4().hex
             if block:
-                marker = directory / f"sending-{os.getpid()}-{name}"
-                marker.write_text(message.extra_headers.get(NOTIFICATION_HEADER, ""))
+                write_marker(directory, f"sending-{os.getpid()}-{name}", message)
                 # Bounded by the task's time limit, or by the test killing this process.
                 while Path(block).exists():
                     time.sleep(0.02)
@@ -42,8 +48,7 @@ class FileMailboxBackend(BaseEmailBackend):
             temporary.write_bytes(data)
             os.replace(temporary, directory / f"{name}.eml")
             if accepted_block:
-                marker = directory / f"accepted-{os.getpid()}-{name}"
-                marker.write_text(message.extra_headers.get(NOTIFICATION_HEADER, ""))
+                write_marker(directory, f"accepted-{os.getpid()}-{name}", message)
                 while Path(accepted_block).exists():
                     time.sleep(0.02)
         return len(email_messages)
