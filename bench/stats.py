@@ -15,6 +15,9 @@ seeding takes tens of minutes. Sizes are arguments:
         .venv/bin/python -m bench.stats --sizes 10000 1000000 --structures 10000 --repeat 3
 
 Each size is reached by adding requests to what is already there (sizes in increasing order).
+After seeding, the monthly figures are refreshed (`stats.aggregates.refresh`, the periodic work;
+its duration is printed). The national page at the largest size must stay within 1.5 × its time
+at the smallest: the script exits with status 1 otherwise.
 """
 
 import argparse
@@ -44,6 +47,7 @@ def main(argv=None):
 
     from accounts.models import User
     from referrals.models import ContactRequest
+    from stats import aggregates
     from stats.queries import FIGURES, current_year
     from structures.models import Coordination, Structure, StructureMembership
 
@@ -72,6 +76,7 @@ def main(argv=None):
         return statistics.median(durations), queries
 
     structures_done = Structure.objects.count()
+    pages = {}
     for size in sorted(args.sizes):
         missing_structures = max(args.structures - structures_done, 0)
         missing_requests = max(size - ContactRequest.objects.count(), 0)
@@ -85,8 +90,11 @@ def main(argv=None):
                 force=True,
             )
             structures_done = Structure.objects.count()
+        started = time.perf_counter()
+        months = aggregates.refresh()
         print(
             f"\n== {ContactRequest.objects.count():,} demandes, {structures_done:,} structures, année {year}"
+            f" (mise à jour des chiffres mensuels : {months} mois en {time.perf_counter() - started:.1f} s)"
         )
         with override_settings(ALLOWED_HOSTS=["testserver"], MFA_REQUIRED=False):
             for role, user in users().items():
@@ -94,6 +102,7 @@ def main(argv=None):
                 client.force_login(user)
                 base = f"/tableau-de-bord/statistiques/?annee={year}"
                 seconds, queries = timed(client, base)
+                pages.setdefault(role, []).append((size, seconds))
                 print(f"{role:<16} page               {seconds * 1000:8.0f} ms  {queries:3d} requêtes SQL")
                 for slug in FIGURES:
                     seconds, _ = timed(
@@ -103,6 +112,20 @@ def main(argv=None):
                 seconds, _ = timed(client, f"/tableau-de-bord/bilans/?annee={year}")
                 print(f"{role:<16} bilans             {seconds * 1000:8.0f} ms")
 
+    print(
+        "\n| rôle | "
+        + " | ".join(f"{size:,} demandes" for size, _ in pages["CAF (national)"])
+        + " | rapport |"
+    )
+    print("|---|" + "---|" * (len(pages["CAF (national)"]) + 1))
+    missed = False
+    for role, timings in pages.items():
+        ratio = timings[-1][1] / timings[0][1]
+        missed |= ratio > 1.5
+        cells = " | ".join(f"{seconds * 1000:.0f} ms" for _, seconds in timings)
+        print(f"| {role} | {cells} | {ratio:.2f} |")
+    return 1 if missed else 0
+
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -51,6 +51,7 @@ COMPRESS_MIN_LENGTH = 200
 PUBLIC_MODELS = {
     "accounts.user",
     "structures.department",
+    "structures.commune",
     "structures.structure",
     "structures.promeneur",
     "structures.promeneur_themes",

@@ -5,7 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
-from .enums import ActivityReportStatus
+from .enums import ActivityReportStatus, Dimension
 
 # Allowed changes of a report's status, enforced in ActivityReport.transition_to().
 REPORT_TRANSITIONS = {
@@ -145,3 +145,43 @@ class ActivityReport(models.Model):
                 f"Passage impossible de « {self.get_status_display()} » "
                 f"à « {ActivityReportStatus(status).label} »."
             )
+
+
+class MonthlyFigure(models.Model):
+    """Requests of one month (Paris time) and département, counted by one dimension's value
+    (stats/aggregates.py keeps them; the national and departmental statistics read them)."""
+
+    month = models.DateField("mois")  # its first day
+    department = models.ForeignKey(
+        "structures.Department", verbose_name="département", on_delete=models.CASCADE, related_name="+"
+    )
+    dimension = models.CharField("dimension", max_length=12, choices=Dimension.choices)
+    value = models.CharField("valeur", max_length=20, blank=True)
+    count = models.PositiveIntegerField("demandes")
+
+    class Meta:
+        verbose_name = "chiffre mensuel"
+        verbose_name_plural = "chiffres mensuels"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["month", "department", "dimension", "value"], name="monthly_figure_unique"
+            )
+        ]
+        indexes = [models.Index(fields=["dimension", "month"], name="monthly_figure_dimension")]
+
+    def __str__(self):
+        return f"{self.month:%Y-%m} {self.department_id} {self.dimension}={self.value}: {self.count}"
+
+
+class StatisticsRefresh(models.Model):
+    """When the monthly figures were last refreshed (one row)."""
+
+    started_at = models.DateTimeField("commencée le")
+    finished_at = models.DateTimeField("finie le")
+
+    class Meta:
+        verbose_name = "mise à jour des statistiques"
+        verbose_name_plural = "mises à jour des statistiques"
+
+    def __str__(self):
+        return f"{self.started_at:%Y-%m-%d %H:%M}"

@@ -6,6 +6,7 @@ A `Scope` says which rows a user's figures cover (national, départements, struc
 page, the chart and the CSV export all show the same way.
 """
 
+import datetime
 import math
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -28,6 +29,8 @@ from structures.models import (
     TrainingAttendance,
 )
 
+from . import aggregates
+from .enums import Dimension
 from .privacy import protect, suppress
 
 MONTHS = [
@@ -55,6 +58,13 @@ class Scope:
     structure_ids: frozenset | None = None
     # The reader may see the metadata of every request of the scope: counts are shown exactly.
     exact: bool = False
+    # When the monthly figures were last refreshed: the request figures are read from them
+    # (stats/aggregates.py). None: computed from the requests (a structure's scope, no refresh yet).
+    refreshed_at: datetime.datetime | None = None
+
+    @property
+    def aggregated(self):
+        return self.refreshed_at is not None and self.structure_ids is None
 
     def structure_q(self, prefix=""):
         """A filter on a structure reached through `prefix` (e.g. "from_structure__")."""
@@ -119,14 +129,10 @@ def requests_of_year(scope, year):
 
 
 def figure_requests_by_month(scope, year):
-    counts = {
-        row["month"].month: row["n"]
-        for row in requests_of_year(scope, year)
-        .annotate(month=TruncMonth("created_at"))
-        .order_by()
-        .values("month")
-        .annotate(n=Count("pk"))
-    }
+    if scope.aggregated:
+        counts = aggregates.monthly_totals(scope, year)
+    else:
+        counts = _months_from_requests(scope, year)
     return Figure(
         "demandes-par-mois",
         f"Demandes reçues par mois en {year}",
@@ -135,7 +141,24 @@ def figure_requests_by_month(scope, year):
     )
 
 
+def _months_from_requests(scope, year):
+    return {
+        row["month"].month: row["n"]
+        for row in requests_of_year(scope, year)
+        .annotate(month=TruncMonth("created_at"))
+        .order_by()
+        .values("month")
+        .annotate(n=Count("pk"))
+    }
+
+
+DIMENSIONS = {"age_bracket": Dimension.AGE, "channel": Dimension.CHANNEL, "outcome": Dimension.OUTCOME}
+
+
 def _by_choice(scope, year, field_name, choices):
+    if scope.aggregated:
+        counts = aggregates.figures_of_year(scope, year, DIMENSIONS[field_name])
+        return counted_rows(scope, [(label, counts.get(str(value), 0)) for value, label in choices])
     return _by_choice_of(scope, requests_of_year(scope, year), field_name, choices)
 
 
@@ -147,14 +170,17 @@ def _by_choice_of(scope, requests, field_name, choices):
 
 
 def figure_requests_by_theme(scope, year):
-    through = ContactRequest.themes.through
-    counts = {
-        row["theme_id"]: row["n"]
-        for row in through.objects.filter(contactrequest__in=requests_of_year(scope, year))
-        .order_by()
-        .values("theme_id")
-        .annotate(n=Count("pk"))
-    }
+    if scope.aggregated:
+        counts = {int(pk): n for pk, n in aggregates.figures_of_year(scope, year, Dimension.THEME).items()}
+    else:
+        through = ContactRequest.themes.through
+        counts = {
+            row["theme_id"]: row["n"]
+            for row in through.objects.filter(contactrequest__in=requests_of_year(scope, year))
+            .order_by()
+            .values("theme_id")
+            .annotate(n=Count("pk"))
+        }
     themes = Theme.objects.order_by("position", "name").values_list("pk", "name")
     return Figure(
         "demandes-par-theme",
@@ -229,10 +255,18 @@ class PercentileCont(Aggregate):
 def claim_delays(scope, year):
     """(count, median, 90th percentile) of the time between a request and its claim, as timedeltas.
 
-    PostgreSQL computes the percentiles in one query (`percentile_cont`). Elsewhere (SQLite), a
-    bounded approach: the count, then for each percentile the one or two rows around its rank,
+    From the monthly figures (national and departmental scopes, once refreshed): the delays counted
+    by whole hour, so the percentiles are exact to the hour. Otherwise PostgreSQL computes them in
+    one query (`percentile_cont`); elsewhere (SQLite), a bounded approach: the count, then for each percentile the one or two rows around its rank,
     fetched in order with LIMIT/OFFSET — three queries whatever the number of requests.
     """
+    if scope.aggregated:
+        histogram = {
+            int(h): n for h, n in aggregates.figures_of_year(scope, year, Dimension.CLAIM_HOURS).items()
+        }
+        n = sum(histogram.values())
+        median, p90 = (aggregates.weighted_percentile(histogram, f) for f in (0.5, 0.9))
+        return n, hours_delta(median), hours_delta(p90)
     delay = F("claimed_at") - F("created_at")
     claimed = requests_of_year(scope, year).filter(claimed_at__isnull=False, claimed_at__gte=F("created_at"))
     if connection.vendor == "postgresql":
@@ -253,6 +287,10 @@ def claim_delays(scope, year):
         high_value = values[1] if len(values) > 1 else values[0]
         results.append(values[0] + (high_value - values[0]) * (position - low))
     return n, results[0], results[1]
+
+
+def hours_delta(value):
+    return None if value is None else datetime.timedelta(hours=value)
 
 
 def hours(delta):

@@ -1,3 +1,4 @@
+import dataclasses
 import datetime
 from decimal import Decimal
 from urllib.parse import urlencode
@@ -14,7 +15,7 @@ from accounts import access
 from promeneurs.spreadsheets import csv_response, xlsx_response
 from structures.models import Department, Structure
 
-from . import documents, services
+from . import aggregates, documents, services
 from .charts import render_svg
 from .enums import ActivityReportStatus
 from .formatting import format_value
@@ -54,6 +55,9 @@ def filtered_scope(request):
         # The form offers only the user's own départements (all of them to national staff).
         scope = Scope(department_ids=frozenset({department.pk}), exact=scope.exact)
         params["departement"] = department.code
+    if scope.structure_ids is None:
+        # National and departmental figures come from the monthly figures once they exist.
+        scope = dataclasses.replace(scope, refreshed_at=aggregates.last_refresh())
     return scope, form, year, urlencode(params)
 
 
@@ -108,6 +112,7 @@ def statistics(request):
         "query": query,
         "scope_label": scope_label(request.user, form),
         "exact": scope.exact,
+        "refreshed_at": scope.refreshed_at if scope.aggregated else None,
         "figures": all_figures(scope, year),
     }
     return render(request, "stats/statistics.html", context)

@@ -258,6 +258,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "notifications.tasks.send_daily_digests",
         "schedule": crontab(hour=7, minute=30),
     },
+    # Statistics: the monthly figures of the months that changed; every month at night.
+    "refresh-statistics": {
+        "task": "stats.tasks.refresh_statistics",
+        "schedule": crontab(minute="*/10"),
+    },
+    "rebuild-statistics": {
+        "task": "stats.tasks.refresh_statistics",
+        "schedule": crontab(hour=3, minute=45),
+        "kwargs": {"full": True},
+    },
     "send-weekly-digests": {
         "task": "notifications.tasks.send_weekly_digests",
         "schedule": crontab(hour=7, minute=45, day_of_week="mon"),

@@ -17,6 +17,7 @@ PERIODIC = {
     "referrals.tasks.expire_orientations",
     "referrals.tasks.warn_expiring_orientations",
     "referrals.tasks.apply_retention",
+    "stats.tasks.refresh_statistics",
 }
 
 

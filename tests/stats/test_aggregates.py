@@ -1,0 +1,136 @@
+"""Pre-aggregated statistics: the same figures as from the requests, exact to the last refresh,
+maintained incrementally by the periodic work, in a number of queries that does not grow."""
+
+import dataclasses
+import datetime
+
+import pytest
+from django.conf import settings
+from django.utils import timezone
+
+from referrals.enums import AgeBracket, Channel, Outcome, RequestStatus
+from stats import aggregates
+from stats.models import MonthlyFigure
+from stats.queries import FIGURES, Scope
+from stats.tasks import refresh_statistics
+from tests.accounts.factories import UserFactory
+from tests.referrals.factories import ContactRequestFactory
+from tests.structures.factories import (
+    CoordinationFactory,
+    DepartmentFactory,
+    PromeneurFactory,
+    StructureFactory,
+    ThemeFactory,
+)
+
+URL = "/tableau-de-bord/statistiques/"
+pytestmark = [pytest.mark.django_db, pytest.mark.filterwarnings("ignore:No directory at:UserWarning")]
+
+
+def at(month, day=10, hour=12):
+    return timezone.make_aware(datetime.datetime(2025, month, day, hour))
+
+
+@pytest.fixture
+def departments():
+    return DepartmentFactory(code="24"), DepartmentFactory(code="33")
+
+
+@pytest.fixture
+def requests(departments):
+    dordogne, gironde = departments
+    themes = [ThemeFactory(slug=f"agg-{i}", name=f"Thème agrégé {i}") for i in range(3)]
+    made = []
+    for i in range(40):
+        structure = StructureFactory(department=dordogne if i % 3 else gironde)
+        request = ContactRequestFactory(
+            structure=structure,
+            created_at=at(1 + i % 5, day=1 + i % 27, hour=i % 24),
+            age_bracket=[AgeBracket.AGE_18_21, AgeBracket.AGE_15_17][i % 2],
+            channel=[Channel.SMS, Channel.EMAIL][i % 3 == 0],
+            themes=themes[: 1 + i % 3],
+        )
+        if i % 4:
+            request.assignee = PromeneurFactory(structure=structure)
+            request.status, request.outcome = RequestStatus.CLOSED, Outcome.RESOLVED_ONLINE
+            request.claimed_at = request.created_at + datetime.timedelta(hours=i % 7 + 1)
+            request.save()
+        made.append(request)
+    return made
+
+
+def all_rows(scope):
+    return {slug: function(scope, 2025).rows for slug, function in FIGURES.items()}
+
+
+@pytest.mark.parametrize("scope_kind", ["national", "departement", "exact"])
+def test_aggregated_figures_equal_the_figures_from_the_requests(requests, departments, scope_kind):
+    scope = {
+        "national": Scope(),
+        "departement": Scope(department_ids=frozenset({departments[0].pk})),
+        "exact": Scope(department_ids=frozenset({departments[0].pk}), exact=True),
+    }[scope_kind]
+    from_requests = all_rows(scope)
+    aggregates.refresh()
+    aggregated = all_rows(dataclasses.replace(scope, refreshed_at=aggregates.last_refresh()))
+    assert MonthlyFigure.objects.exists()
+    assert aggregated == from_requests
+
+
+def test_figures_are_exact_to_the_last_refresh_and_refreshed_incrementally(requests):
+    aggregates.refresh()
+    scope = Scope(exact=True, refreshed_at=aggregates.last_refresh())
+    before = dict(FIGURES["demandes-par-mois"](scope, 2025).rows)
+    ContactRequestFactory(structure=requests[1].structure, created_at=at(11))
+    # Until the periodic work runs, the page shows the figures of the last refresh.
+    assert dict(FIGURES["demandes-par-mois"](scope, 2025).rows) == before
+    assert aggregates.refresh() == 1  # only November is recomputed
+    scope = dataclasses.replace(scope, refreshed_at=aggregates.last_refresh())
+    assert dict(FIGURES["demandes-par-mois"](scope, 2025).rows)["novembre"] == [1]
+
+
+def test_a_changed_and_a_deleted_request_are_caught(requests):
+    aggregates.refresh()
+    requests[0].age_bracket = AgeBracket.AGE_22_25
+    requests[0].save()
+    requests[1].delete()
+    aggregates.refresh()
+    scope = Scope(exact=True, refreshed_at=aggregates.last_refresh())
+    assert all_rows(scope) == all_rows(Scope(exact=True))
+
+
+def test_statistics_page_says_when_figures_were_refreshed(client, requests):
+    client.force_login(UserFactory(caf_staff=True))
+    assert "calculés à partir des demandes" in client.get(URL, {"annee": 2025}).content.decode()
+    refresh_statistics.apply(kwargs={"full": True})
+    content = client.get(URL, {"annee": 2025}).content.decode()
+    assert "Chiffres arrêtés le" in content
+
+
+def test_the_refresh_is_periodic_work():
+    tasks = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    assert "stats.tasks.refresh_statistics" in tasks
+
+
+@pytest.mark.parametrize("role", ["national", "coordinator"])
+def test_aggregated_page_query_count_does_not_grow(client, django_assert_num_queries, departments, role):
+    dordogne = departments[0]
+    structure = StructureFactory(department=dordogne)
+    ContactRequestFactory(structure=structure, created_at=at(3))
+    user = (
+        UserFactory(caf_staff=True) if role == "national" else CoordinationFactory(department=dordogne).user
+    )
+    client.force_login(user)
+    aggregates.refresh()
+    client.get(URL, {"annee": 2025})
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as few:
+        client.get(URL, {"annee": 2025})
+    for month in range(1, 13):
+        for _ in range(3):
+            ContactRequestFactory(structure=StructureFactory(department=dordogne), created_at=at(month))
+    aggregates.refresh()
+    with django_assert_num_queries(len(few)):
+        client.get(URL, {"annee": 2025})
