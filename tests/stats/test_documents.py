@@ -114,3 +114,40 @@ def test_caf_staff_choose_the_departement_of_the_report(client, structure):
     assert response.status_code == 302
     assert response["Location"] == "/tableau-de-bord/bilans/rapport-departemental/24/2025.pdf"
     assert "Rapport départemental 2025" in pdf_text(client.get(response["Location"]))
+
+
+def test_department_report_hides_a_structure_count_that_subtraction_would_give_back(
+    client, coordinator, dordogne
+):
+    """3 + 10 + 12 requests: "< 5" alone would give the 3 back from the département's total (25)."""
+    for name, requests in [("Centre A", 3), ("Centre B", 10), ("Centre C", 12)]:
+        figures = {
+            "requests": requests,
+            "themes": {},
+            "outcomes": {},
+            "orientations": {},
+            "trainings_attended": 0,
+        }
+        ActivityReportFactory(structure=StructureFactory(name=name, department=dordogne), figures=figures)
+    client.force_login(coordinator)
+    text = pdf_text(client.get("/tableau-de-bord/bilans/rapport-departemental/24/2025.pdf"))
+    # The second smallest count is hidden with the small one; the largest stays readable.
+    assert "Centre A Centre social, Périgueux Brouillon < 5" in text
+    assert "Centre B Centre social, Périgueux Brouillon masqué" in text
+    assert "Centre C Centre social, Périgueux Brouillon 12" in text
+
+
+def test_structure_report_outcomes_are_suppressed_together(client, structure):
+    figures = {
+        "requests": 20,
+        "themes": {},
+        "outcomes": {"Résolue en ligne": 14, "Orientée": 3, "Rencontre": 6},
+        "orientations": {},
+        "trainings_attended": 0,
+    }
+    ActivityReportFactory(structure=structure, figures=figures)
+    client.force_login(StructureMembershipFactory(structure=structure).user)
+    text = pdf_text(client.get(f"/tableau-de-bord/bilans/{structure.slug}/2025/bilan.pdf"))
+    assert "Orientée < 5" in text
+    assert "Rencontre masqué" in text
+    assert "Résolue en ligne 14" in text
