@@ -2,22 +2,8 @@
 
 from django.utils import timezone
 
+from promeneurs.typography import MONTHS
 from structures.enums import Weekday
-
-MONTHS = [
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-]
 
 
 def next_slot_in_words(start, now):

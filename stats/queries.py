@@ -16,6 +16,7 @@ from django.db.models import Aggregate, Case, Count, DurationField, F, IntegerFi
 from django.db.models.functions import ExtractHour, ExtractMinute, TruncMonth
 from django.utils import timezone
 
+from promeneurs.typography import MONTHS
 from referrals.enums import AgeBracket, Channel, Helpfulness, OrientationStatus, Outcome, RequestStatus
 from referrals.models import ContactRequest, Orientation
 from structures.enums import ConventionStatus, Funder, PromeneurStatus, StructureKind, Weekday
@@ -33,20 +34,6 @@ from . import aggregates
 from .enums import Dimension
 from .privacy import protect, suppress
 
-MONTHS = [
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-]
 FUNDING_YEARS = 5
 
 

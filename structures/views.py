@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from promeneurs.public_cache import public_page
+from promeneurs.typography import MONTHS
 
 from .enums import Weekday
 from .forms import DirectorySearchForm
@@ -35,22 +36,6 @@ def with_card_data(promeneurs, now):
             queryset=Absence.objects.filter(ends_on__gte=timezone.localdate(now)),
         ),
     )
-
-
-MONTHS = [
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-]
 
 
 def french_time(value):
