@@ -18,9 +18,10 @@ RUN apt-get update \
         libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core \
     && rm -rf /var/lib/apt/lists/*
 
-# Dependencies first, so that a code change does not reinstall them.
-COPY pyproject.toml README.md ./
-RUN pip install .
+# Dependencies first, so that a code change does not reinstall them: the exact versions of the
+# lock, each checked against its hash (`make lock` refreshes it from pyproject.toml's ranges).
+COPY requirements/lock.txt requirements/lock.txt
+RUN pip install --require-hashes --no-deps -r requirements/lock.txt
 
 COPY . .
 

@@ -5,19 +5,33 @@ BIN := $(VENV)/bin
 # The embedded default: SQLite, tasks run eagerly, e-mails printed to the console.
 RUN_ENV := DJANGO_DEBUG=true
 
-.PHONY: run test install demo lint format clean
+.PHONY: run test install lock demo lint typecheck format clean
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 ou plus récent est nécessaire"'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-# Reinstalled when pyproject.toml changes; the stamp is written only once pip has succeeded.
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet ".[test]"
+# Exact versions with their hashes: requirements/lock-test.txt (the site and its tests, installed
+# here) and requirements/lock.txt (the site alone, installed by the Dockerfile), both made from
+# pyproject.toml's ranges by `make lock`. The project itself brings no code of its own (no deps).
+# Reinstalled when the lock changes; the stamp is written only once pip has succeeded.
+$(VENV)/.installed: requirements/lock-test.txt pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --require-hashes --no-deps -r requirements/lock-test.txt
+	$(BIN)/python -m pip install --quiet --no-deps .
+	$(BIN)/python -m pip check
 	touch $@
 
 install: $(VENV)/.installed
+
+# Refreshes both locks from pyproject.toml, keeping the pinned versions that still fit its ranges.
+# Everything to the newest allowed: make lock LOCK_ARGS=--upgrade
+# One package: make lock LOCK_ARGS="--upgrade-package django"
+LOCK := $(BIN)/uv pip compile pyproject.toml --quiet --universal --python-version 3.11 \
+	--generate-hashes --custom-compile-command "make lock" $(LOCK_ARGS)
+lock: install
+	$(LOCK) --extra test --output-file requirements/lock-test.txt
+	$(LOCK) --constraint requirements/lock-test.txt --output-file requirements/lock.txt
 
 # Idempotent: running it again applies new migrations and reloads the demo without duplicates.
 demo: install

@@ -110,7 +110,7 @@ def test_dockerfile_builds_a_non_root_gunicorn_image():
     dockerfile = (ROOT / "Dockerfile").read_text()
     assert re.search(r"^FROM python:3\.11-slim$", dockerfile, re.MULTILINE)
     assert re.search(r"^USER (?!root)\w+", dockerfile, re.MULTILINE)
-    assert "pip install ." in dockerfile
+    assert "pip install --require-hashes --no-deps -r requirements/lock.txt" in dockerfile
     assert "collectstatic --noinput" in dockerfile
     assert '"gunicorn", "promeneurs.wsgi"' in dockerfile
 
