@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from promeneurs import antispam
 from promeneurs.antispam import HONEYPOT_FIELD, TIMESTAMP_FIELD, AntispamForm
 from promeneurs.captcha import PortalCaptchaField
+from promeneurs.typography import french_number
 
 from .enums import ModerationAction
 from .models import AUTHOR_NAME_MAX_LENGTH, BODY_MAX_LENGTH
@@ -43,11 +44,6 @@ RATE_LIMIT_MESSAGE = (
     f"{NOT_SENT} : beaucoup de commentaires sont partis de cette connexion dans la dernière heure. "
     "Ton texte est gardé : réessaie un peu plus tard."
 )
-
-
-def french_number(n):
-    """5000 → "5 000" (narrow no-break space)."""
-    return f"{n:,}".replace(",", "\u202f")
 
 
 class CommentForm(AntispamForm):

@@ -15,6 +15,8 @@ from django.db.models.functions import Length
 from django.db.models.lookups import LessThanOrEqual
 from django.utils import timezone
 
+from promeneurs.typography import short_datetime
+
 from .enums import CommentStatus
 
 BODY_MAX_LENGTH = 5000
@@ -102,7 +104,7 @@ class Comment(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.author_name}, {timezone.localtime(self.created_at):%d/%m/%Y %H:%M}"
+        return f"{self.author_name}, {short_datetime(self.created_at)}"
 
     @property
     def is_public(self):

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods
 
 from promeneurs import antispam
 from promeneurs.captcha import REFRESH_FIELD
+from promeneurs.typography import french_number
 
 from .enums import CommentStatus
 from .forms import (
@@ -21,7 +22,6 @@ from .forms import (
     TEXT_CONTROL_RE,
     CommentForm,
     ModerationForm,
-    french_number,
 )
 from .models import BODY_MAX_LENGTH, Comment, can_moderate
 from .services import comment_moderate, comment_submit

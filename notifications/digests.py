@@ -12,6 +12,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from accounts.models import User
+from promeneurs.typography import short_date
 from referrals.enums import OrientationStatus, RequestStatus
 from referrals.models import ContactRequest, Orientation
 from structures.enums import ConventionStatus
@@ -92,7 +93,7 @@ def weekly_digests_record(*, now=None):
     today = timezone.localdate(now)
     year, week, _ = today.isocalendar()
     first_day = today - datetime.timedelta(days=7)
-    period = f"du {first_day:%d/%m/%Y} au {today - datetime.timedelta(days=1):%d/%m/%Y}"
+    period = f"du {short_date(first_day)} au {short_date(today - datetime.timedelta(days=1))}"
     departments_of = defaultdict(list)
     for coordination in (
         Coordination.objects.filter(user__is_active=True)

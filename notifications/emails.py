@@ -16,6 +16,7 @@ from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
+from promeneurs.typography import short_date
 from referrals.content import contact_request_reply_address
 from referrals.enums import RequestStatus
 from referrals.models import ContactRequest, Orientation
@@ -82,7 +83,7 @@ def _date(value):
 
 def _french_date(value):
     day = _date(value)
-    return f"{day:%d/%m/%Y}" if day else ""
+    return short_date(day) if day else ""
 
 
 def _with_defaults(context):

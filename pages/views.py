@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET
 
 from news.models import Article
 from promeneurs.public_cache import public_page
-from promeneurs.typography import day_and_month
+from promeneurs.typography import french_date
 from structures.forms import DirectorySearchForm
 
 from .emergency import EMERGENCY_NUMBERS
@@ -48,7 +48,7 @@ def accessibility(request):
         "pages/accessibility.html",
         {
             "statement_date": ACCESSIBILITY_STATEMENT_DATE,
-            "statement_date_text": f"{day_and_month(ACCESSIBILITY_STATEMENT_DATE)} {ACCESSIBILITY_STATEMENT_DATE.year}",
+            "statement_date_text": french_date(ACCESSIBILITY_STATEMENT_DATE),
         },
     )
 

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts import access
+from promeneurs.typography import short_datetime
 from structures.enums import Network
 
 from .content import CONTENT_FIELDS, ContentGateClosed, gate_is_open, refuse_content
@@ -464,4 +465,4 @@ class AccessLog(models.Model):
         ordering = ["-at"]
 
     def __str__(self):
-        return f"{self.reference} lue par {self.user} le {self.at:%d/%m/%Y %H:%M}"
+        return f"{self.reference} lue par {self.user} le {short_datetime(self.at)}"

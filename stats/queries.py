@@ -16,7 +16,7 @@ from django.db.models import Aggregate, Case, Count, DurationField, F, IntegerFi
 from django.db.models.functions import ExtractHour, ExtractMinute, TruncMonth
 from django.utils import timezone
 
-from promeneurs.typography import MONTHS
+from promeneurs.typography import month_name
 from referrals.enums import AgeBracket, Channel, Helpfulness, OrientationStatus, Outcome, RequestStatus
 from referrals.models import ContactRequest, Orientation
 from structures.enums import ConventionStatus, Funder, PromeneurStatus, StructureKind, Weekday
@@ -124,7 +124,7 @@ def figure_requests_by_month(scope, year):
         "demandes-par-mois",
         f"Demandes reçues par mois en {year}",
         ["Mois", "Demandes"],
-        counted_rows(scope, [(MONTHS[m - 1], counts.get(m, 0)) for m in range(1, 13)]),
+        counted_rows(scope, [(month_name(m), counts.get(m, 0)) for m in range(1, 13)]),
     )
 
 

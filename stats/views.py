@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from accounts import access
 from promeneurs.spreadsheets import csv_response, xlsx_response
+from promeneurs.typography import short_date
 from structures.models import Department, Structure
 
 from . import aggregates, documents, services
@@ -250,7 +251,7 @@ def report_export(request, file_format="csv"):
         if not value:
             return ""
         day = value.astimezone(datetime.UTC).date()
-        return day if native else day.strftime("%d/%m/%Y")
+        return day if native else short_date(day)
 
     def rows():
         for report in reports.order_by("structure__department__code", "structure__name").iterator(2000):

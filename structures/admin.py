@@ -23,6 +23,7 @@ from import_export.admin import ImportExportMixin
 from accounts import access
 from accounts.admin_permissions import ALL, NONE, VIEW, RolePermissionsMixin, scope_filter
 from promeneurs.spreadsheets import FrenchCSV, FrenchXLSX
+from promeneurs.typography import french_euros, french_hours
 
 from .enums import Funder, PromeneurStatus
 from .models import (
@@ -50,12 +51,6 @@ from .resources import (
     TrainingResource,
     refusals,
 )
-
-
-def format_euros(amount):
-    """1700 → "1 700,00 €" (French grouping and decimal comma, non-breaking spaces)."""
-    text = f"{Decimal(amount or 0):,.2f}".replace(",", "\u00a0").replace(".", ",")
-    return f"{text}\u00a0€"
 
 
 class SpreadsheetImportExportMixin(ImportExportMixin):
@@ -272,7 +267,7 @@ class ConventionAdmin(RolePermissionsMixin, SpreadsheetImportExportMixin, admin.
 
     @admin.display(description="montant", ordering="amount")
     def amount_in_euros(self, obj):
-        return format_euros(obj.amount)
+        return french_euros(obj.amount)
 
     def changelist_view(self, request, extra_context=None):
         response = super().changelist_view(request, extra_context)
@@ -310,15 +305,15 @@ class ConventionAdmin(RolePermissionsMixin, SpreadsheetImportExportMixin, admin.
                     "funders": [
                         {
                             "label": Funder(row["funder"]).label,
-                            "amount": format_euros(row["total"]),
+                            "amount": french_euros(row["total"]),
                             "conventions": row["conventions"],
                         }
                         for row in funders
                     ],
-                    "total": format_euros(year_total),
+                    "total": french_euros(year_total),
                 }
             )
-        return {"years": summary, "total": format_euros(grand_total), "conventions": count}
+        return {"years": summary, "total": french_euros(grand_total), "conventions": count}
 
 
 # --- Promeneurs -------------------------------------------------------------------------------
@@ -430,7 +425,7 @@ class PromeneurAdmin(RolePermissionsMixin, SpreadsheetImportExportMixin, admin.M
 
     @admin.display(description="heures en ligne / semaine")
     def weekly_hours(self, obj):
-        return f"{obj.weekly_hours:g}\u00a0h".replace(".", ",")
+        return french_hours(obj.weekly_hours)
 
     @admin.display(description="compte", ordering="user__email")
     def account(self, obj):

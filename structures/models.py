@@ -10,6 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
+from promeneurs.typography import short_date
+
 from .enums import (
     NETWORK_DOMAINS,
     AbsenceKind,
@@ -741,7 +743,7 @@ class Absence(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.promeneur} : du {self.starts_on:%d/%m/%Y} au {self.ends_on:%d/%m/%Y}"
+        return f"{self.promeneur} : du {short_date(self.starts_on)} au {short_date(self.ends_on)}"
 
 
 class OnlineHours(models.Model):
@@ -772,7 +774,7 @@ class OnlineHours(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.promeneur} : semaine du {self.week:%d/%m/%Y}"
+        return f"{self.promeneur} : semaine du {short_date(self.week)}"
 
     def clean(self):
         super().clean()
@@ -833,7 +835,7 @@ class Training(models.Model):
         ordering = ["-starts_on"]
 
     def __str__(self):
-        return f"{self.title} ({self.starts_on:%d/%m/%Y})"
+        return f"{self.title} ({short_date(self.starts_on)})"
 
 
 class TrainingAttendance(models.Model):

@@ -24,6 +24,8 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils.text import slugify
 from import_export import fields, resources, widgets
 
+from promeneurs.typography import short_date
+
 from .enums import ConventionStatus, Funder, PromeneurStatus, StructureKind, TrainingKind
 from .geo import department_code_for_postcode
 from .models import Convention, Department, Promeneur, Structure, Theme, Training, TrainingAttendance
@@ -572,7 +574,7 @@ class TrainingByTitleAndDateWidget(widgets.ForeignKeyWidget):
             raise ImportValueError(f"Date de la formation : {error}") from None
         matches = list(Training.objects.filter(title__iexact=title, starts_on=starts_on)[:2])
         if len(matches) != 1:
-            when = f" du {starts_on:%d/%m/%Y}" if starts_on else ""
+            when = f" du {short_date(starts_on)}" if starts_on else ""
             problem = "inconnue" if not matches else "ambiguë (plusieurs départements)"
             raise ImportValueError(f"Formation « {title} »{when} {problem}.")
         return matches[0]

@@ -11,6 +11,8 @@ import datetime
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from promeneurs.typography import time_range
+
 from .enums import ProfileChangeAction
 from .models import Absence, NetworkAccount, OnlineHours, PresenceSlot, ProfileChange, Promeneur
 
@@ -122,7 +124,7 @@ def presence_slot_delete(*, slot: PresenceSlot, by) -> None:
 
 def slot_label(slot):
     """ "14 h 00 – 17 h 00", "22 h 00 – 1 h 00 le lendemain"."""
-    text = f"{slot.start.hour} h {slot.start.minute:02d} – {slot.end.hour} h {slot.end.minute:02d}"
+    text = time_range(slot.start, slot.end)
     return text + " le lendemain" if slot.crosses_midnight else text
 
 

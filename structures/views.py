@@ -11,9 +11,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from promeneurs.public_cache import public_page
-from promeneurs.typography import MONTHS
+from promeneurs.typography import NBSP, day_and_month, french_duration, french_time, time_range, weekday_name
 
-from .enums import Weekday
 from .forms import DirectorySearchForm
 from .geo import department_code_for_postcode, distance_km, is_postcode, place_key, split_department_suffix
 from .models import Absence, Commune, Department, NetworkAccount, PresenceSlot, Promeneur, Structure
@@ -38,31 +37,14 @@ def with_card_data(promeneurs, now):
     )
 
 
-def french_time(value):
-    """14:00 → "14 h 00", 09:30 → "9 h 30"."""
-    return f"{value.hour} h {value.minute:02d}"
-
-
-def french_duration(hours):
-    """7.5 → "7 h 30", 6.0 → "6 h"."""
-    minutes = round(hours * 60)
-    h, m = divmod(minutes, 60)
-    return f"{h} h {m:02d}" if m else f"{h} h"
-
-
 def describe_next_slot(start, now):
     """The start of a promeneur's next presence, in words: "mercredi à 14 h 00"."""
     local, today = timezone.localtime(start), timezone.localdate(now)
-    day = Weekday(local.weekday()).label
+    day = weekday_name(local)
     if (local.date() - today).days >= 7:
         # Further than a week away (an absence): the weekday alone would be ambiguous.
-        day = f"{day} {local.day} {MONTHS[local.month - 1]}"
-    return f"{day} à {french_time(local.time())}"
-
-
-def french_date(day):
-    """2026-07-14 → "14 juillet"."""
-    return f"{day.day} {MONTHS[day.month - 1]}"
+        day = f"{day} {day_and_month(local)}"
+    return f"{day} à {french_time(local)}"
 
 
 def annotate_presence(promeneurs, now):
@@ -75,7 +57,7 @@ def annotate_presence(promeneurs, now):
             key=lambda a: a.ends_on,
             default=None,
         )
-        promeneur.absent_until = french_date(absence.ends_on) if absence else None
+        promeneur.absent_until = day_and_month(absence.ends_on) if absence else None
         promeneur.online_now = promeneur.is_online_at(now)
         start = None if promeneur.online_now else promeneur.next_slot_after(now)
         promeneur.next_slot = describe_next_slot(start, now) if start else None
@@ -145,8 +127,8 @@ def searched_commune(data):
 
 def format_distance(km):
     if km < 1:
-        return "à moins d’1\u00a0km"
-    return f"à {round(km)}\u00a0km"
+        return f"à moins d’1{NBSP}km"
+    return f"à {round(km)}{NBSP}km"
 
 
 def nearest_structures(promeneurs, commune):
@@ -295,7 +277,7 @@ def weekly_schedule(promeneur):
     """The promeneur's presence slots as rows of the hours table, in French."""
     rows = []
     for slot in promeneur.presence_slots.all():
-        hours = f"{french_time(slot.start)} – {french_time(slot.end)}"
+        hours = time_range(slot.start, slot.end)
         if slot.crosses_midnight:
             hours += " (le lendemain)"
         rows.append({"day": slot.get_weekday_display(), "hours": hours})

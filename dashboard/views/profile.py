@@ -15,6 +15,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import access
+from promeneurs.typography import french_hours, short_date
 from referrals.views.dashboard import paginate
 from structures.enums import PromeneurStatus
 from structures.models import Absence, NetworkAccount, OnlineHours, PresenceSlot, ProfileChange, Promeneur
@@ -194,7 +195,7 @@ def absences(request, pk=None):
         else:
             messages.success(
                 request,
-                f"Absence du {saved.starts_on:%d/%m/%Y} au {saved.ends_on:%d/%m/%Y} enregistrée : "
+                f"Absence du {short_date(saved.starts_on)} au {short_date(saved.ends_on)} enregistrée : "
                 "pendant ces jours, les demandes vont à vos collègues.",
             )
             return redirect("dashboard:absences")
@@ -219,7 +220,7 @@ def absence_remove(request, pk):
     absence = get_object_or_404(Absence, pk=pk, promeneur=promeneur)
     absence_delete(absence=absence, by=request.user)
     messages.success(
-        request, f"Absence du {absence.starts_on:%d/%m/%Y} au {absence.ends_on:%d/%m/%Y} retirée."
+        request, f"Absence du {short_date(absence.starts_on)} au {short_date(absence.ends_on)} retirée."
     )
     return redirect("dashboard:absences")
 
@@ -239,7 +240,7 @@ def online_hours(request):
         )
         messages.success(
             request,
-            f"Semaine du {entry.week:%d/%m/%Y} : {str(entry.hours).replace('.', ',')} h enregistrées.",
+            f"Semaine du {short_date(entry.week)} : {french_hours(entry.hours)} enregistrées.",
         )
         return redirect("dashboard:online_hours")
     entries = list(promeneur.online_hours.all()[:ONLINE_HOURS_SHOWN])
@@ -253,7 +254,7 @@ def online_hours_remove(request, pk):
     promeneur = get_own_promeneur_or_404(request.user)
     entry = get_object_or_404(OnlineHours, pk=pk, promeneur=promeneur)
     online_hours_delete(entry=entry, by=request.user)
-    messages.success(request, f"Déclaration de la semaine du {entry.week:%d/%m/%Y} retirée.")
+    messages.success(request, f"Déclaration de la semaine du {short_date(entry.week)} retirée.")
     return redirect("dashboard:online_hours")
 
 

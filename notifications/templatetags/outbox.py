@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from notifications.enums import NotificationStatus
 from notifications.models import Heartbeat, Notification
+from promeneurs.typography import french_hours, short_datetime
 
 register = template.Library()
 
@@ -21,14 +22,14 @@ def outbox_alerts(now=None):
         found.append(
             (
                 f"{failed} notification(s) en échec : leur envoi a été essayé pendant "
-                f"{settings.NOTIFICATION_RETRY_PERIOD_HOURS:g} h sans succès. Vérifiez le serveur d’envoi, "
+                f"{french_hours(settings.NOTIFICATION_RETRY_PERIOD_HOURS)} sans succès. Vérifiez le serveur d’envoi, "
                 "puis utilisez l’action « Réessayer ».",
                 link,
             )
         )
     last_sweep = Heartbeat.last(Heartbeat.SWEEP)
     if last_sweep is None or (now - last_sweep).total_seconds() > settings.NOTIFICATION_SWEEP_ALERT_SECONDS:
-        when = f"depuis le {timezone.localtime(last_sweep):%d/%m/%Y à %H:%M}" if last_sweep else "jamais"
+        when = f"depuis le {short_datetime(last_sweep, separator=' à ')}" if last_sweep else "jamais"
         found.append(
             (
                 f"Le balayage de la boîte d’envoi n’a pas tourné {when} : les tâches périodiques (beat) "

@@ -1,36 +1,39 @@
-"""French dates and times in templates, from promeneurs.typography: {{ value|jour }} → "1er décembre 2026",
-{{ value|jour_heure }} → "1er décembre 2026 à 14 h 00", {{ value|iso }} → a `datetime` attribute value."""
+"""French formatting in templates, from promeneurs.typography (the one formatting module):
+{{ value|jour }} → "1er décembre 2026", {{ value|jour_heure }} → "1er décembre 2026 à 14 h 00",
+{{ value|nombre }} → "12 345", {{ value|heures }} → "3,5 h", {{ value|iso }} → a `datetime` attribute value."""
 
 import datetime
 
 from django import template
-from django.utils import timezone
 
-from promeneurs.typography import day_and_month, french_time
+from promeneurs import typography
 
 register = template.Library()
 
 
-def _local(value):
-    if isinstance(value, datetime.datetime) and timezone.is_aware(value):
-        return timezone.localtime(value)
-    return value
-
-
 @register.filter
 def jour(value):
-    if not value:
-        return ""
-    value = _local(value)
-    return f"{day_and_month(value)} {value.year}"
+    return typography.french_date(value) if value else ""
 
 
 @register.filter
 def jour_heure(value):
-    if not value:
-        return ""
-    value = _local(value)
-    return f"{day_and_month(value)} {value.year} à {french_time(value)}"
+    return typography.french_datetime(value) if value else ""
+
+
+@register.filter
+def nombre(value):
+    return "" if value is None else typography.french_number(value)
+
+
+@register.filter
+def heures(value):
+    return "" if value is None else typography.french_hours(value)
+
+
+@register.filter
+def duree(value):
+    return "" if value is None else typography.french_duration(value)
 
 
 @register.filter
@@ -38,7 +41,7 @@ def iso(value):
     """A valid HTML date-time (seconds at most: `date:'c'` writes microseconds, which HTML refuses)."""
     if not value:
         return ""
-    value = _local(value)
+    value = typography.local(value)
     if isinstance(value, datetime.datetime):
         return value.replace(microsecond=0).isoformat()
     return value.isoformat()

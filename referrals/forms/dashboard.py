@@ -10,6 +10,7 @@ from django import forms
 from django.db.models import Count, Prefetch, Q
 from django.utils import timezone
 
+from promeneurs.typography import short_date
 from structures.forms import CodeChoiceField
 from structures.models import Absence, Promeneur, Structure, Theme
 
@@ -213,7 +214,7 @@ def candidate_label(promeneur, now=None):
         )
     last_login = promeneur.user.last_login if promeneur.user_id else None
     parts.append(
-        f"compte actif, dernière connexion le {timezone.localtime(last_login):%d/%m/%Y}"
+        f"compte actif, dernière connexion le {short_date(last_login)}"
         if last_login
         else "compte actif, jamais connecté·e"
     )

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 
 from promeneurs.antispam import HONEYPOT_FIELD, TIMESTAMP_FIELD, AntispamForm
 from promeneurs.captcha import PortalCaptchaField
+from promeneurs.typography import french_number
 from referrals.enums import AgeBracket, Channel
 from structures.enums import Network
 from structures.geo import department_code_for_postcode
@@ -30,11 +31,6 @@ TEXT_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 PLACE_RE = re.compile(r"[\w\s'’.,()–-]+")
 POSTCODE_IN_TEXT_RE = re.compile(r"[0-9]+")
 LETTER_RE = re.compile(r"[^\W\d_]")
-
-
-def french_number(n):
-    """12345 → "12 345" (narrow no-break space, as French typography wants)."""
-    return f"{n:,}".replace(",", "\u202f")
 
 
 def _reject_control_characters(value, pattern=LINE_CONTROL_RE):

@@ -22,10 +22,11 @@ from django.views.decorators.http import require_http_methods
 from accounts import access
 from promeneurs import antispam
 from promeneurs.captcha import REFRESH_FIELD
+from promeneurs.typography import french_number
 from referrals.access_codes import attempt_failed, attempts_exhausted, code_matches, hash_code
 from referrals.enums import Helpfulness, RequestStatus, TargetKind
 from referrals.forms.follow_up import FollowUpLookupForm, HelpfulnessForm
-from referrals.forms.public import MESSAGE_MAX_LENGTH, ContactForm, french_number
+from referrals.forms.public import MESSAGE_MAX_LENGTH, ContactForm
 from referrals.models import ContactRequest
 from referrals.presence import next_slot_in_words
 from referrals.services import (

@@ -28,7 +28,7 @@ def test_declared_weeks_feed_the_annual_report(client):
     response = client.post(
         HOURS, {"week": "2026-06-12", "hours": "6,5", "note": "Permanence Discord"}, follow=True
     )
-    assert "6,5 h enregistrées" in response.content.decode()
+    assert "6,5\u00a0h enregistrées" in response.content.decode()
     client.post(HOURS, {"week": "2026-01-05", "hours": "3", "note": ""})
     client.force_login(hugo.user)
     client.post(HOURS, {"week": "2026-06-01", "hours": "2.5", "note": ""})
