@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 # The embedded default: SQLite, tasks run eagerly, e-mails printed to the console.
 RUN_ENV := DJANGO_DEBUG=true
 
-.PHONY: run test install lock demo lint typecheck format clean
+.PHONY: run test install lock demo lint format clean
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 ou plus récent est nécessaire"'
@@ -47,9 +47,11 @@ run: demo
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# What CI checks before the tests (the git hooks of .pre-commit-config.yaml run the same tools).
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/djlint templates --lint
 
 format: install
 	$(BIN)/ruff check --fix .
