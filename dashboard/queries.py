@@ -6,21 +6,15 @@ requests or three thousand (tests/dashboard/test_home.py pins it).
 
 import datetime
 
+from django.conf import settings
 from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from comments.enums import CommentStatus
 from comments.models import Comment
-from notifications.renewals import (
-    CONVENTION_NOTICE,
-    LABEL_NOTICE,
-    LABEL_VALIDITY_YEARS,
-    TRAINING_VALIDITY_YEARS,
-    add_years,
-)
+from notifications.renewals import add_years, convention_notice, label_notice
 from referrals.enums import OPEN_STATUSES, OrientationStatus, RequestStatus
-from referrals.models import ContactRequest, Orientation
-from referrals.views.dashboard import WAITING_LIMIT
+from referrals.models import ContactRequest, Orientation, waiting_limit
 from stats.models import ActivityReport
 from structures.enums import ConventionStatus, PromeneurStatus
 from structures.models import (
@@ -210,8 +204,8 @@ def network_health(department_ids, now):
         .order_by("-training__starts_on")
         .values("training__starts_on")[:1]
     )
-    label_limit = add_years(today + LABEL_NOTICE, -LABEL_VALIDITY_YEARS)
-    training_limit = add_years(today, -TRAINING_VALIDITY_YEARS)
+    label_limit = add_years(today + label_notice(), -settings.LABEL_VALIDITY_YEARS)
+    training_limit = add_years(today, -settings.TRAINING_VALIDITY_YEARS)
     due = (
         Promeneur.objects.filter(in_departments, status=PromeneurStatus.LABELLED)
         .annotate(
@@ -239,7 +233,7 @@ def network_health(department_ids, now):
             in_departments,
             status=ConventionStatus.SIGNED,
             ends_on__gte=today,
-            ends_on__lte=today + CONVENTION_NOTICE,
+            ends_on__lte=today + convention_notice(),
         )
         .select_related("structure")
         .order_by("ends_on", "pk")
@@ -249,7 +243,7 @@ def network_health(department_ids, now):
         ContactRequest.objects.filter(
             department_id__in=department_ids,
             status=RequestStatus.NEW,
-            created_at__lte=now - WAITING_LIMIT,
+            created_at__lte=waiting_limit(now),
         )
         .only("uuid", "reference", "created_at", "is_urgent", "structure_id", "department_id")
         .select_related("structure")

@@ -7,6 +7,7 @@ are delivered — once — like any other notification.
 import datetime
 from collections import defaultdict
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
@@ -20,11 +21,8 @@ from structures.models import Convention, Coordination
 
 from .enums import NotificationKind, NotificationStatus
 from .models import Notification
-from .renewals import CONVENTION_NOTICE, labels_due
+from .renewals import convention_notice, labels_due
 from .services import notification_event_once, notification_record
-
-WAITING_REMINDER = datetime.timedelta(hours=48)
-WAITING_ESCALATION = datetime.timedelta(hours=96)
 
 
 def daily_digests_build(*, now=None):
@@ -66,8 +64,20 @@ def department_figures(department, *, now):
     requests = ContactRequest.objects.filter(department=department).aggregate(
         new_requests=Count("pk", filter=Q(created_at__gte=week_ago)),
         closed=Count("pk", filter=Q(status=RequestStatus.CLOSED, closed_at__gte=week_ago)),
-        waiting_48h=Count("pk", filter=Q(status=RequestStatus.NEW, created_at__lte=now - WAITING_REMINDER)),
-        waiting_96h=Count("pk", filter=Q(status=RequestStatus.NEW, created_at__lte=now - WAITING_ESCALATION)),
+        waiting_48h=Count(
+            "pk",
+            filter=Q(
+                status=RequestStatus.NEW,
+                created_at__lte=now - datetime.timedelta(hours=settings.REQUEST_REMINDER_HOURS),
+            ),
+        ),
+        waiting_96h=Count(
+            "pk",
+            filter=Q(
+                status=RequestStatus.NEW,
+                created_at__lte=now - datetime.timedelta(hours=settings.REQUEST_ESCALATION_HOURS),
+            ),
+        ),
     )
     today = timezone.localdate(now)
     return {
@@ -81,7 +91,7 @@ def department_figures(department, *, now):
             structure__department=department,
             status=ConventionStatus.SIGNED,
             ends_on__gte=today,
-            ends_on__lte=today + CONVENTION_NOTICE,
+            ends_on__lte=today + convention_notice(),
         ).count(),
         "labels_due": len(labels_due(today, department=department)),
     }

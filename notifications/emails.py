@@ -16,6 +16,7 @@ from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
+from promeneurs.thresholds import thresholds
 from promeneurs.typography import short_date
 from referrals.content import contact_request_reply_address
 from referrals.enums import RequestStatus
@@ -106,8 +107,8 @@ def summary(notification):
         Kind.REQUEST_CLAIMED: f"Demande {ref} prise en charge",
         Kind.REQUEST_DISPATCHED: f"Demande {ref} confiée par la coordination",
         Kind.REQUEST_REASSIGNED: f"Demande {ref} réattribuée",
-        Kind.REQUEST_REMINDER: f"Demande {ref} en attente depuis {c['hours'] or 48} h",
-        Kind.REQUEST_ESCALATED: f"Demande {ref} sans prise en charge depuis {c['hours'] or 96} h",
+        Kind.REQUEST_REMINDER: f"Demande {ref} en attente depuis {c['hours'] or settings.REQUEST_REMINDER_HOURS} h",
+        Kind.REQUEST_ESCALATED: f"Demande {ref} sans prise en charge depuis {c['hours'] or settings.REQUEST_ESCALATION_HOURS} h",
         Kind.ORIENTATION_RECEIVED: f"Orientation reçue (demande {ref})",
         Kind.ORIENTATION_ACCEPTED: f"Orientation acceptée (demande {ref})",
         Kind.ORIENTATION_DECLINED: f"Orientation déclinée (demande {ref})",
@@ -254,6 +255,7 @@ def email_context(notification):
             "summary": summary(notification),
             "link": absolute(link_paths([notification])[notification.pk]),
             "site_url": settings.SITE_URL,
+            "thresholds": thresholds(),
             "dashboard_url": absolute(reverse("accounts:dashboard")),
             "preferences_url": absolute(reverse("notifications:preferences")),
             "items": _digest_items(notification) if notification.kind == Kind.DAILY_DIGEST else [],

@@ -1,16 +1,17 @@
 """What the network must renew: labels, trainings, the charter, conventions. Each notice is given once.
 
-The rules chosen (the programme sets none in the software; adjust the constants):
+The rules chosen (the programme sets none in the software; they are settings, promeneurs/settings/base.py):
 
 - **Label**: valid `LABEL_VALIDITY_YEARS` (3) years from `labelled_on`; the promeneur and the
-  département's coordinators are told `LABEL_NOTICE` (60 days) before it runs out. Labelling again
+  département’s coordinators are told `LABEL_RENEWAL_NOTICE_DAYS` (60) days before it runs out.
+  Labelling again
   (a new `labelled_on`) starts a new period, and a new notice.
 - **Training**: a labelled promeneur attends a training (any kind, marked attended) at least every
   `TRAINING_VALIDITY_YEARS` (2) years, counted from the last one, or from the label when none is
   recorded; the promeneur and the coordinators are told when that is over.
 - **Charter**: a labelled promeneur who has not signed the current version of the charter (the last
   one published) is told, once per version.
-- **Convention**: a signed convention that ends within `CONVENTION_NOTICE` (60 days): the
+- **Convention**: a signed convention that ends within `CONVENTION_END_NOTICE_DAYS` (60) days: the
   département's coordinators and the structure's referents are told, once per convention.
 
 A notice with nobody to receive it is not recorded, so that it is given once somebody can.
@@ -18,6 +19,7 @@ A notice with nobody to receive it is not recorded, so that it is given once som
 
 import datetime
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Max, Q
 from django.utils import timezone
@@ -29,10 +31,13 @@ from structures.models import Charter, Convention, Promeneur
 from .enums import NotificationKind
 from .services import notification_event_once, notification_events_recorded, notification_record
 
-LABEL_VALIDITY_YEARS = 3
-LABEL_NOTICE = datetime.timedelta(days=60)
-TRAINING_VALIDITY_YEARS = 2
-CONVENTION_NOTICE = datetime.timedelta(days=60)
+
+def label_notice():
+    return datetime.timedelta(days=settings.LABEL_RENEWAL_NOTICE_DAYS)
+
+
+def convention_notice():
+    return datetime.timedelta(days=settings.CONVENTION_END_NOTICE_DAYS)
 
 
 def add_years(day, years):
@@ -63,9 +68,9 @@ def labelled_promeneurs():
 
 
 def labels_due(today, *, department=None):
-    """Labelled promeneurs whose label runs out within LABEL_NOTICE (or already has)."""
+    """Labelled promeneurs whose label runs out within LABEL_RENEWAL_NOTICE_DAYS (or already has)."""
     promeneurs = labelled_promeneurs().filter(
-        labelled_on__lte=add_years(today + LABEL_NOTICE, -LABEL_VALIDITY_YEARS)
+        labelled_on__lte=add_years(today + label_notice(), -settings.LABEL_VALIDITY_YEARS)
     )
     if department is not None:
         promeneurs = promeneurs.filter(structure__department=department)
@@ -103,7 +108,7 @@ def label_renewals_remind(*, today):
     for key, promeneur in candidates.items():
         if key in done:
             continue
-        due_on = add_years(promeneur.labelled_on, LABEL_VALIDITY_YEARS)
+        due_on = add_years(promeneur.labelled_on, settings.LABEL_VALIDITY_YEARS)
         count += _notify_once(
             key,
             kind=NotificationKind.LABEL_RENEWAL_DUE,
@@ -114,7 +119,7 @@ def label_renewals_remind(*, today):
 
 
 def trainings_remind(*, today):
-    limit = add_years(today, -TRAINING_VALIDITY_YEARS)
+    limit = add_years(today, -settings.TRAINING_VALIDITY_YEARS)
     promeneurs = labelled_promeneurs().annotate(
         last_training_on=Max(
             "trainingattendance__training__starts_on",
@@ -166,7 +171,7 @@ def charters_remind(*, today):
 def conventions_ending_remind(*, today):
     conventions = (
         Convention.objects.filter(
-            status=ConventionStatus.SIGNED, ends_on__gte=today, ends_on__lte=today + CONVENTION_NOTICE
+            status=ConventionStatus.SIGNED, ends_on__gte=today, ends_on__lte=today + convention_notice()
         )
         .select_related("structure")
         .order_by("ends_on", "pk")

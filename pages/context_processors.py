@@ -1,5 +1,7 @@
 from django.conf import settings
 
+from promeneurs.thresholds import thresholds
+
 from .emergency import EMERGENCY_NUMBERS
 
 
@@ -8,4 +10,5 @@ def portal(request):
         "EMERGENCY_NUMBERS": EMERGENCY_NUMBERS,
         "SITE_URL": settings.SITE_URL,
         "ACCESSIBILITY_CONTACT_EMAIL": settings.ACCESSIBILITY_CONTACT_EMAIL,
+        "thresholds": thresholds(),
     }

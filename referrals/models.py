@@ -1,3 +1,4 @@
+import datetime
 import secrets
 import uuid
 
@@ -102,6 +103,12 @@ class ContentGatedManager(models.Manager):
 
     def get_queryset(self):
         return super().get_queryset().defer(*self.deferred_fields)
+
+
+def waiting_limit(now):
+    """A new request created at this moment or before has waited too long: the reminder's delay
+    (REQUEST_REMINDER_HOURS), after which the dashboards flag it as late."""
+    return now - datetime.timedelta(hours=settings.REQUEST_REMINDER_HOURS)
 
 
 class ContactRequestQuerySet(ContentGatedQuerySet):

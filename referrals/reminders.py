@@ -34,10 +34,6 @@ from .enums import OrientationStatus, RequestStatus
 from .models import ContactRequest, Orientation
 from .services import _coordinators, _public_context
 
-REMINDER_AFTER = datetime.timedelta(hours=48)
-ESCALATION_AFTER = datetime.timedelta(hours=96)
-ORIENTATION_WARNING = datetime.timedelta(days=3)
-
 
 def structure_team(structure_id):
     """The users who answer for a structure: its labelled promeneurs and its referents."""
@@ -72,13 +68,15 @@ def _notify_once(key, *, kind, recipients, context):
 
 
 def unclaimed_requests_remind(*, now=None):
-    """Reminders at 48 h, escalations at 96 h; returns {"reminders": n, "escalations": n}."""
+    """Reminders at REQUEST_REMINDER_HOURS, escalations at REQUEST_ESCALATION_HOURS; returns {"reminders": n, "escalations": n}."""
     now = now or timezone.now()
+    reminder_after = datetime.timedelta(hours=settings.REQUEST_REMINDER_HOURS)
+    escalation_after = datetime.timedelta(hours=settings.REQUEST_ESCALATION_HOURS)
     urgent_after = datetime.timedelta(hours=settings.URGENT_ESCALATION_HOURS)
     waiting = list(
         ContactRequest.objects.filter(status=RequestStatus.NEW)
         .filter(
-            Q(created_at__lte=now - REMINDER_AFTER) | Q(is_urgent=True, created_at__lte=now - urgent_after)
+            Q(created_at__lte=now - reminder_after) | Q(is_urgent=True, created_at__lte=now - urgent_after)
         )
         .select_related("structure", "assignee__user")
         .prefetch_related("themes")
@@ -86,7 +84,7 @@ def unclaimed_requests_remind(*, now=None):
     )
     keys = {}
     for request in waiting:
-        if request.created_at <= now - ESCALATION_AFTER or (
+        if request.created_at <= now - escalation_after or (
             request.is_urgent and request.created_at <= now - urgent_after
         ):
             keys[f"request_escalated:{request.pk}"] = (request, NotificationKind.REQUEST_ESCALATED)
@@ -102,7 +100,11 @@ def unclaimed_requests_remind(*, now=None):
             "structure_name": request.structure.name if request.structure else "",
         }
         if kind == NotificationKind.REQUEST_ESCALATED:
-            hours = settings.URGENT_ESCALATION_HOURS if request.created_at > now - ESCALATION_AFTER else 96
+            hours = (
+                settings.URGENT_ESCALATION_HOURS
+                if request.created_at > now - escalation_after
+                else settings.REQUEST_ESCALATION_HOURS
+            )
             sent = _notify_once(
                 key,
                 kind=kind,
@@ -116,7 +118,10 @@ def unclaimed_requests_remind(*, now=None):
             counts["escalations"] += sent
         else:
             sent = _notify_once(
-                key, kind=kind, recipients=_reminder_recipients(request), context={**context, "hours": 48}
+                key,
+                kind=kind,
+                recipients=_reminder_recipients(request),
+                context={**context, "hours": settings.REQUEST_REMINDER_HOURS},
             )
             counts["reminders"] += sent
     return counts
@@ -127,7 +132,9 @@ def orientations_warn_expiring(*, now=None):
     now = now or timezone.now()
     expiring = list(
         Orientation.objects.filter(
-            status=OrientationStatus.PROPOSED, expires_at__gt=now, expires_at__lte=now + ORIENTATION_WARNING
+            status=OrientationStatus.PROPOSED,
+            expires_at__gt=now,
+            expires_at__lte=now + datetime.timedelta(days=settings.ORIENTATION_WARNING_DAYS),
         )
         .select_related("request")
         .only("pk", "expires_at", "to_structure_id", "request__reference")

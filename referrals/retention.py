@@ -79,7 +79,7 @@ def withdrawn_requests_erase():
 
 def access_logs_purge(*, now=None):
     now = now or timezone.now()
-    limit = months_before(now, getattr(settings, "ACCESS_LOG_RETENTION_MONTHS", 12))
+    limit = months_before(now, settings.ACCESS_LOG_RETENTION_MONTHS)
     deleted, _ = AccessLog.objects.filter(at__lt=limit).delete()
     return deleted
 

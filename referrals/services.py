@@ -2,6 +2,7 @@
 
 import datetime
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -16,7 +17,6 @@ from .content import contact_request_has_reply_address, related_content
 from .enums import Helpfulness, OrientationStatus, RequestStatus, TargetKind
 from .models import AccessLog, ContactRequest, Orientation, RequestNote
 
-ORIENTATION_LIFETIME = datetime.timedelta(days=30)
 UNREACHABLE = (
     "Ce promeneur ou cette promeneuse n’est pas joignable aujourd’hui (compte inactif, pas labellisé·e, "
     "suspendu·e, parti·e ou absent·e) : choisissez quelqu’un d’autre."
@@ -311,7 +311,7 @@ def orientation_create(
         young_person_agreed=young_person_agreed,
         data_protection_commitment=data_protection_commitment,
         created_at=now,
-        expires_at=now + ORIENTATION_LIFETIME,
+        expires_at=now + datetime.timedelta(days=settings.ORIENTATION_LIFETIME_DAYS),
     )
     if not (young_person_agreed and data_protection_commitment):
         raise ValidationError(

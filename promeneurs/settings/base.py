@@ -497,8 +497,27 @@ ANTISPAM_TRUSTED_PROXY_COUNT = env.int("DJANGO_TRUSTED_PROXY_COUNT", default=0)
 # allauth's login limits read the client address the same way: behind the proxy, failed logins from
 # many visitors do not share one bucket (and lock everyone out).
 ALLAUTH_TRUSTED_PROXY_COUNT = ANTISPAM_TRUSTED_PROXY_COUNT
-# An urgent request nobody has claimed after this many hours escalates to the coordination.
+# --- Delays of the workflows: defined here once, read by the code, the pages and the e-mails -----
+# (promeneurs/thresholds.py hands them to the templates).
+# A new request nobody has taken in charge: a reminder to its structure after this many hours
+# (the dashboards flag it as late from then on), an escalation to the département's coordination
+# after REQUEST_ESCALATION_HOURS, or after URGENT_ESCALATION_HOURS when it is urgent.
+REQUEST_REMINDER_HOURS = 48
+REQUEST_ESCALATION_HOURS = 96
 URGENT_ESCALATION_HOURS = env.int("URGENT_ESCALATION_HOURS", default=4)
+# An orientation not answered expires after this many days; the receiving structure is warned
+# ORIENTATION_WARNING_DAYS before it does.
+ORIENTATION_LIFETIME_DAYS = 30
+ORIENTATION_WARNING_DAYS = 3
+# A label runs for this many years from the labelling; continuing training is due every
+# TRAINING_VALIDITY_YEARS. The promeneur and the coordination are told this many days before a
+# label, and the coordination before a signed convention, runs out.
+LABEL_VALIDITY_YEARS = 3
+TRAINING_VALIDITY_YEARS = 2
+LABEL_RENEWAL_NOTICE_DAYS = 60
+CONVENTION_END_NOTICE_DAYS = 60
+# The access log of the requests is deleted after this many months.
+ACCESS_LOG_RETENTION_MONTHS = 12
 # Submissions accepted per IP address and hour (contact and comment forms).
 # Many young people share one address (a school, a youth centre, a mobile carrier's NAT): the bucket
 # stops a flood from one source, the CAPTCHA and the honeypot are the real gate.

@@ -16,8 +16,6 @@ metadata; unless they also hold a promeneur, referent or coordinator role, every
 answers 404 to them, as to any user without a role.
 """
 
-import datetime
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -36,7 +34,7 @@ from structures.models import Promeneur, Structure
 from ..content import contact_request_read_content, related_content
 from ..enums import OPEN_STATUSES, RequestStatus
 from ..forms.dashboard import DispatchForm, NoteForm, ReassignForm, RequestFilterForm, StatusChangeForm
-from ..models import AccessLog, ContactRequest
+from ..models import AccessLog, ContactRequest, waiting_limit
 from ..services import (
     ClaimError,
     contact_request_add_note,
@@ -47,8 +45,6 @@ from ..services import (
 )
 
 PAGE_SIZE = 20
-# A new request not taken in charge after this delay stands out (design §6: reminder at 48 h).
-WAITING_LIMIT = datetime.timedelta(hours=48)
 
 TAB_MINE = "mes-demandes"
 TAB_POOL = "a-prendre"
@@ -139,8 +135,8 @@ def paginate(request, queryset, param="page"):
 
 
 def mark_waiting(requests, now):
-    """Flag the new requests that have waited more than 48 h (computed in Python: no query)."""
-    limit = now - WAITING_LIMIT
+    """Flag the new requests that have waited more than REQUEST_REMINDER_HOURS (in Python: no query)."""
+    limit = waiting_limit(now)
     for contact_request in requests:
         contact_request.waiting_too_long = (
             contact_request.status == RequestStatus.NEW and contact_request.created_at <= limit
@@ -187,7 +183,7 @@ def inbox(request):
     visible = ContactRequest.objects.visible_to(user)
     mine = Q(assignee=promeneur)
     pool = Q(structure_id=promeneur.structure_id, assignee__isnull=True, status=RequestStatus.NEW)
-    late = Q(status=RequestStatus.NEW, created_at__lte=now - WAITING_LIMIT)
+    late = Q(status=RequestStatus.NEW, created_at__lte=waiting_limit(now))
     counts = visible.filter(mine | pool).aggregate(
         mine_open=Count("pk", filter=mine & Q(status__in=OPEN_STATUSES)),
         mine_late=Count("pk", filter=mine & late),
@@ -413,7 +409,7 @@ def structure_counts(now):
         "open_count": Count("contact_requests", filter=Q(contact_requests__status__in=OPEN_STATUSES)),
         "pool_size": Count("contact_requests", filter=new & Q(contact_requests__assignee__isnull=True)),
         "late_count": Count(
-            "contact_requests", filter=new & Q(contact_requests__created_at__lte=now - WAITING_LIMIT)
+            "contact_requests", filter=new & Q(contact_requests__created_at__lte=waiting_limit(now))
         ),
         "oldest_waiting": Min("contact_requests__created_at", filter=new),
     }
@@ -517,9 +513,7 @@ def department_pool(request):
         raise Http404("Page réservée à la coordination départementale.")
     now = timezone.now()
     pool = ContactRequest.objects.visible_to(user).department_pool(department_ids)
-    counts = pool.aggregate(
-        total=Count("pk"), late=Count("pk", filter=Q(created_at__lte=now - WAITING_LIMIT))
-    )
+    counts = pool.aggregate(total=Count("pk"), late=Count("pk", filter=Q(created_at__lte=waiting_limit(now))))
     form = filter_form(request, with_status=False)
     requests = metadata_only(form.filter(pool)).select_related("department").urgent_first("created_at", "pk")
     pagination = paginate(request, requests)

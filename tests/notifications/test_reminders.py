@@ -4,6 +4,7 @@ expire. With a frozen clock, through the periodic tasks as beat runs them."""
 import datetime
 
 import pytest
+from django.conf import settings
 from django.core import mail
 from freezegun import freeze_time
 
@@ -94,7 +95,7 @@ def test_a_request_no_longer_new_gets_nothing(world, make_request, status):
 def test_a_request_sent_to_a_promeneur_reminds_them_and_their_structure(world, make_request):
     make_request(created_at=NOW, assignee=world["promeneur"], target_kind="promeneur")
 
-    run_at(NOW + 49 * HOUR)
+    run_at(NOW + (settings.REQUEST_REMINDER_HOURS + 1) * HOUR)
 
     assert recipients(NotificationKind.REQUEST_REMINDER) == {
         world["promeneur"].user,
@@ -106,7 +107,7 @@ def test_a_request_sent_to_a_promeneur_reminds_them_and_their_structure(world, m
 def test_a_department_pool_request_is_reminded_to_the_coordination(world, make_request):
     make_request(created_at=NOW, structure=None, target_kind="department")
 
-    run_at(NOW + 49 * HOUR)
+    run_at(NOW + (settings.REQUEST_REMINDER_HOURS + 1) * HOUR)
 
     assert recipients(NotificationKind.REQUEST_REMINDER) == {world["coordinator"]}
 
@@ -132,7 +133,7 @@ def test_with_no_coordinator_yet_the_escalation_waits_for_one(world, make_reques
 def test_the_escalation_goes_out_whatever_the_coordinators_preference(world, make_request):
     NotificationPreference.objects.create(user=world["coordinator"], frequency=NotificationFrequency.OFF)
     make_request(created_at=NOW)
-    run_at(NOW + 97 * HOUR)
+    run_at(NOW + (settings.REQUEST_ESCALATION_HOURS + 1) * HOUR)
 
     send_all()
 

@@ -9,6 +9,7 @@ pool; a reassignment asks for a reason and the young person's follow-up page say
 import datetime
 
 import pytest
+from django.conf import settings as django_settings
 from django.core import mail
 from django.urls import reverse
 from freezegun import freeze_time
@@ -81,7 +82,7 @@ def test_a_non_urgent_request_respects_no_email_but_reaches_the_dashboard_and_th
     client.force_login(world["promeneur"].user)
     assert request.reference in client.get(reverse("notifications:notification_list")).content.decode()
     assert request.reference in client.get(reverse("referrals:inbox") + "?onglet=a-prendre").content.decode()
-    run_at(NOW + 48 * HOUR)
+    run_at(NOW + django_settings.REQUEST_REMINDER_HOURS * HOUR)
     assert Notification.objects.filter(
         kind=NotificationKind.REQUEST_REMINDER, recipient=world["promeneur"].user
     ).exists()
@@ -127,7 +128,7 @@ def test_an_escalated_request_is_actionable_in_the_department_pool(client, world
     request = make_request(created_at=NOW)
     elsewhere = StructureFactory(name="MJC du Bergeracois", department=world["department"])
     other = PromeneurFactory(structure=elsewhere, first_name="Maëlys")
-    run_at(NOW + 96 * HOUR)
+    run_at(NOW + django_settings.REQUEST_ESCALATION_HOURS * HOUR)
 
     client.force_login(world["coordinator"])
     pool = client.get(reverse("referrals:department_pool")).content.decode()

@@ -1,6 +1,7 @@
 import datetime
 
 import factory
+from django.conf import settings
 from django.utils import timezone
 
 from referrals.enums import AgeBracket, Channel, RequestStatus, TargetKind
@@ -59,4 +60,6 @@ class OrientationFactory(factory.django.DjangoModelFactory):
     summary = "Besoin d’un accompagnement vers l’emploi."
     young_person_agreed = True
     data_protection_commitment = True
-    expires_at = factory.LazyFunction(lambda: timezone.now() + datetime.timedelta(days=30))
+    expires_at = factory.LazyFunction(
+        lambda: timezone.now() + datetime.timedelta(days=settings.ORIENTATION_LIFETIME_DAYS)
+    )
