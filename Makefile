@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 # The embedded default: SQLite, tasks run eagerly, e-mails printed to the console.
 RUN_ENV := DJANGO_DEBUG=true
 
-.PHONY: run test install lock demo lint format clean
+.PHONY: run test install lock demo lint typecheck format clean
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 ou plus récent est nécessaire"'
@@ -53,9 +53,13 @@ lint: install
 	$(BIN)/ruff format --check .
 	$(BIN)/djlint templates --lint
 
+# mypy with django-stubs on the files [tool.mypy] names in pyproject.toml.
+typecheck: install
+	$(BIN)/mypy
+
 format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
 clean:
-	rm -rf $(VENV) staticfiles .pytest-media
+	rm -rf $(VENV) staticfiles .pytest-media .mypy_cache

@@ -39,7 +39,7 @@ ASSIGNED = ("claimed", "in_contact", "met", "oriented")
 OPEN = (NEW, *ASSIGNED)
 REMOVED = ("withdrawn", "spam")
 
-NO_IDS = frozenset()
+NO_IDS: frozenset[int] = frozenset()
 
 
 # --- Roles --------------------------------------------------------------------------------------

@@ -8,6 +8,9 @@ and the roles themselves are answered by `accounts.access`.
 - `ModeratorPermissionsMixin`: the same, plus the moderators' national role.
 """
 
+from collections.abc import Mapping
+from typing import Any, ClassVar
+
 from django.contrib import admin
 from django.contrib.admin.exceptions import NotRegistered
 from django.contrib.admin.options import InlineModelAdmin
@@ -68,7 +71,9 @@ class RolePermissionsMixin:
     scope_lookup = None
     object_scope_lookup = "__same__"
     # An address typed without its scheme is a secure one (Django 6's default, already now).
-    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    formfield_overrides: ClassVar[Mapping[type[models.Field], Mapping[str, Any]]] = {
+        models.URLField: {"assume_scheme": "https"}
+    }
 
     def get_formset(self, request, obj=None, **kwargs):
         # Tabular inlines: each input named by its column and row (promeneurs.admin_a11y).

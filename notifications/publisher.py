@@ -23,8 +23,8 @@ class Publisher:
     def __init__(self):
         self._lock = threading.Lock()
         self._pid = None
-        self._queue = None
-        self._thread = None
+        self._queue: queue.SimpleQueue[list[int]] | None = None
+        self._thread: threading.Thread | None = None
         self._pending = 0
         self._done = threading.Condition(self._lock)
 
@@ -32,9 +32,9 @@ class Publisher:
         """Queue `ids` for publishing; never blocks, never raises."""
         try:
             with self._lock:
-                self._ensure_running()
+                ids_queue = self._ensure_running()
                 self._pending += 1
-                self._queue.put(list(ids))
+                ids_queue.put(list(ids))
         except Exception:  # a thread that cannot start: the sweep takes over
             logger.exception("Notifications %s non confiées au publieur ; le balayage les enverra.", ids)
 
@@ -45,10 +45,15 @@ class Publisher:
                 return True
             return self._done.wait_for(lambda: self._pending == 0, timeout)
 
-    def _ensure_running(self):
-        """Called with the lock held."""
-        if self._pid == os.getpid() and self._thread is not None and self._thread.is_alive():
-            return
+    def _ensure_running(self) -> queue.SimpleQueue[list[int]]:
+        """Called with the lock held; the queue of the running thread."""
+        if (
+            self._pid == os.getpid()
+            and self._queue is not None
+            and self._thread is not None
+            and self._thread.is_alive()
+        ):
+            return self._queue
         # A new process (forked): what the parent had queued stayed in the parent.
         self._pending = 0
         self._pid = os.getpid()
@@ -57,6 +62,7 @@ class Publisher:
             target=self._run, args=(self._queue,), name="notifications-publisher", daemon=True
         )
         self._thread.start()
+        return self._queue
 
     def _run(self, ids_queue):
         from .services import notifications_enqueue
