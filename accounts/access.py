@@ -31,9 +31,13 @@ from django.db.models import Exists, ExpressionWrapper, OuterRef, Q
 from django.db.models.fields import BooleanField
 from django.utils import timezone
 
-# Status values, written out to keep this module free of model imports (it is imported by
-# models): structures.enums.PromeneurStatus.LABELLED, referrals.enums.RequestStatus.*.
+# Status values, written out to keep this module free of imports from the apps above it (it is
+# imported by their models): structures.enums.PromeneurStatus.LABELLED and .LEFT,
+# structures.enums.MembershipRole.REFERENT, referrals.enums.RequestStatus.*
+# (tests/test_consistency.py checks that they match the enums).
 LABELLED = "labelled"
+LEFT = "left"
+REFERENT = "referent"
 NEW = "new"
 ASSIGNED = ("claimed", "in_contact", "met", "oriented")
 OPEN = (NEW, *ASSIGNED)
@@ -153,7 +157,7 @@ def account_role_conflict(account, *, exclusive=None, promeneur=None) -> str:
     if exclusive:
         profiles = Promeneur.objects.filter(user_id=account.pk)
         if (
-            profiles.exclude(status="left").exists()
+            profiles.exclude(status=LEFT).exists()
             or profiles.filter(assigned_requests__isnull=False).exists()
         ):
             return (
@@ -423,7 +427,7 @@ def users_who_can_act_q(request, today=None) -> Q:
     hand_over = Q(coordinations__department_id=request.department_id)
     if request.structure_id is not None:
         hand_over |= Q(
-            structure_memberships__structure_id=request.structure_id, structure_memberships__role="referent"
+            structure_memberships__structure_id=request.structure_id, structure_memberships__role=REFERENT
         )
     return Q(is_active=True) & (take | hand_over)
 

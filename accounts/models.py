@@ -14,6 +14,8 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 
+from .access import REFERENT
+
 
 class UserManager(BaseUserManager):
     use_in_migrations = True
@@ -128,7 +130,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     @cached_property
     def referent_structure_ids(self):
-        return set(self.structure_memberships.filter(role="referent").values_list("structure_id", flat=True))
+        return set(self.structure_memberships.filter(role=REFERENT).values_list("structure_id", flat=True))
 
     @property
     def is_referent(self):
@@ -219,11 +221,11 @@ class Invitation(models.Model):
         ordering = ["-created_at"]
         constraints = [
             models.CheckConstraint(
-                condition=~Q(role="coordinator") | Q(department__isnull=False),
+                condition=~Q(role=InvitationRole.COORDINATOR) | Q(department__isnull=False),
                 name="invitation_coordinator_has_department",
             ),
             models.CheckConstraint(
-                condition=Q(role="coordinator") | Q(structure__isnull=False),
+                condition=Q(role=InvitationRole.COORDINATOR) | Q(structure__isnull=False),
                 name="invitation_member_has_structure",
             ),
         ]

@@ -5,13 +5,11 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
+from notifications.enums import NotificationKind
 from notifications.services import notification_record
 
 from .enums import CommentStatus
 from .models import Comment, can_moderate
-
-# The outbox kind of "a comment awaits moderation": notifications' NotificationKind.COMMENT_PENDING.
-COMMENT_PENDING_KIND = "comment_pending"
 
 
 def comment_target_title(target):
@@ -36,7 +34,7 @@ def comment_submit(*, target, author_name: str, author_email: str = "", body: st
     comment.save()
     moderators = get_user_model().objects.filter(is_active=True, is_moderator=True)
     notification_record(
-        kind=COMMENT_PENDING_KIND,
+        kind=NotificationKind.COMMENT_PENDING,
         recipients=moderators,
         context={"comment_id": comment.pk, "article_title": comment_target_title(target)},
     )

@@ -28,6 +28,7 @@ from django.utils import timezone
 
 from notifications.enums import NotificationKind
 from notifications.services import notification_event_once, notification_events_recorded, notification_record
+from structures.enums import MembershipRole
 from structures.models import Promeneur, StructureMembership
 
 from .enums import OrientationStatus, RequestStatus
@@ -42,7 +43,7 @@ def structure_team(structure_id):
     users += [
         m.user
         for m in StructureMembership.objects.filter(
-            structure_id=structure_id, role="referent"
+            structure_id=structure_id, role=MembershipRole.REFERENT
         ).select_related("user")
     ]
     return [user for user in users if user.is_active]

@@ -157,3 +157,21 @@ def test_the_sql_guard_catches_what_the_managers_cannot_see():
         AccessLog.objects.values("request__message").first()
     with pytest.raises(ContentLeak), connection.cursor() as cursor:
         cursor.execute('SELECT "referrals_contactrequest"."message" FROM "referrals_contactrequest"')
+
+
+def test_the_access_policy_spells_the_statuses_as_the_enums_do():
+    from accounts import access
+    from referrals.enums import RequestStatus
+    from structures.enums import MembershipRole, PromeneurStatus
+
+    assert access.LABELLED == PromeneurStatus.LABELLED
+    assert access.LEFT == PromeneurStatus.LEFT
+    assert access.REFERENT == MembershipRole.REFERENT
+    assert access.NEW == RequestStatus.NEW
+    assert set(access.ASSIGNED) == {
+        RequestStatus.CLAIMED,
+        RequestStatus.IN_CONTACT,
+        RequestStatus.MET,
+        RequestStatus.ORIENTED,
+    }
+    assert set(access.REMOVED) == {RequestStatus.WITHDRAWN, RequestStatus.SPAM}

@@ -234,7 +234,7 @@ def _next_step(contact_request, now):
     if contact_request.assignee_id is not None and assignee_can_read(contact_request):
         assignee = _with_presence(Promeneur.objects.filter(pk=contact_request.assignee_id), now).get()
         online_now, next_slot = _presence([assignee], now)
-        return {"kind": "promeneur", "online_now": online_now, "next_slot": next_slot}
+        return {"kind": TargetKind.PROMENEUR, "online_now": online_now, "next_slot": next_slot}
     if contact_request.structure_id is not None:
         promeneurs = list(
             _with_presence(
@@ -242,8 +242,8 @@ def _next_step(contact_request, now):
             )
         )
         online_now, next_slot = _presence(promeneurs, now)
-        return {"kind": "structure", "online_now": online_now, "next_slot": next_slot}
-    return {"kind": "department"}
+        return {"kind": TargetKind.STRUCTURE, "online_now": online_now, "next_slot": next_slot}
+    return {"kind": TargetKind.DEPARTMENT}
 
 
 def _link_expires_on(contact_request):

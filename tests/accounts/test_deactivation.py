@@ -4,7 +4,7 @@ import pytest
 from django.contrib.sessions.models import Session
 
 from accounts.services import promeneur_deactivate
-from referrals.enums import RequestStatus
+from referrals.enums import RequestStatus, TargetKind
 from referrals.models import ContactRequest
 from structures.enums import PromeneurStatus
 from structures.models import Promeneur
@@ -24,21 +24,21 @@ def test_deactivation_flow(client):
         assignee=promeneur,
         status=RequestStatus.CLAIMED,
         claimed_at="2026-01-01T10:00Z",
-        target_kind="promeneur",
+        target_kind=TargetKind.PROMENEUR,
     )
     in_contact = ContactRequestFactory(
         structure=promeneur.structure,
         assignee=promeneur,
         status=RequestStatus.IN_CONTACT,
         claimed_at="2026-01-01T10:00Z",
-        target_kind="promeneur",
+        target_kind=TargetKind.PROMENEUR,
     )
     closed = ContactRequestFactory(
         structure=promeneur.structure,
         assignee=promeneur,
         status=RequestStatus.CLOSED,
         outcome="other",
-        target_kind="promeneur",
+        target_kind=TargetKind.PROMENEUR,
     )
     staff = UserFactory(caf_staff=True)
     assert client.get(promeneur.get_absolute_url()).status_code == 200

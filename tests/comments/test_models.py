@@ -107,18 +107,6 @@ def test_submit_checks_the_comment_and_notifies_active_moderators_only():
     assert Comment.objects.count() == 1
 
 
-def test_comment_kind_is_the_notifications_enum_value():
-    from comments.services import COMMENT_PENDING_KIND
-
-    try:
-        from notifications.enums import NotificationKind
-    except ImportError:  # before the notifications issue: the enum lives in notifications.models
-        from notifications.models import NotificationKind
-    if hasattr(NotificationKind, "COMMENT_PENDING"):
-        assert NotificationKind.COMMENT_PENDING == COMMENT_PENDING_KIND
-    assert len(COMMENT_PENDING_KIND) <= Notification._meta.get_field("kind").max_length
-
-
 def test_nothing_about_the_connection_is_kept():
     names = {field.name for field in Comment._meta.get_fields()}
     assert not {name for name in names if "ip" in name.split("_") or "address" in name or "agent" in name}

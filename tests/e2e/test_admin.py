@@ -8,6 +8,7 @@ from django.contrib import admin
 from django.urls import NoReverseMatch, reverse
 from playwright.sync_api import expect
 
+from structures.enums import ImportJobStatus, ImportKind
 from structures.models import ImportJob, Training, TrainingAttendance
 from tests.accounts.factories import DEFAULT_PASSWORD, UserFactory
 from tests.stats.factories import ActivityReportFactory
@@ -51,7 +52,9 @@ def world():
     )
     TrainingAttendance.objects.create(training=training, promeneur=promeneur)
     ActivityReportFactory(structure=structure)
-    ImportJob.objects.create(kind="structures", file_name="s.csv", content=b"", status="done")
+    ImportJob.objects.create(
+        kind=ImportKind.STRUCTURES, file_name="s.csv", content=b"", status=ImportJobStatus.DONE
+    )
     coordinator = CoordinationFactory(department=dordogne, user=UserFactory(email="coord@caf.test")).user
     return {"coordinator": coordinator, "staff": UserFactory(email="staff@caf.test", caf_staff=True)}
 

@@ -28,7 +28,10 @@ def outbox(world, make_request):
         last_error="SMTPServerDisconnected: Connection unexpectedly closed",
     )
     sent = Notification.objects.create(
-        recipient=world["colleague"].user, kind=NotificationKind.REQUEST_NEW, context=context, status="sent"
+        recipient=world["colleague"].user,
+        kind=NotificationKind.REQUEST_NEW,
+        context=context,
+        status=NotificationStatus.SENT,
     )
     to_young_person = Notification.objects.create(
         recipient_request=contact_request, kind=NotificationKind.REQUEST_CLAIMED, context=context

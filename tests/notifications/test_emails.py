@@ -9,6 +9,7 @@ from notifications.emails import SUBJECT_PREFIX, build_message
 from notifications.enums import NotificationKind
 from notifications.models import Notification
 from notifications.services import notification_send
+from referrals.enums import RequestStatus
 from referrals.services import _public_context
 from tests.referrals.factories import OrientationFactory
 
@@ -33,7 +34,7 @@ def request_context(make_request):
 
 @pytest.fixture
 def orientation(world, make_request):
-    contact_request = make_request(assignee=world["promeneur"], status="in_contact")
+    contact_request = make_request(assignee=world["promeneur"], status=RequestStatus.IN_CONTACT)
     return OrientationFactory(
         request=contact_request,
         from_structure=world["structure"],
@@ -161,7 +162,7 @@ def test_every_email_says_what_it_must_and_nothing_confidential(world, request_c
 
 
 def test_the_young_persons_email_has_no_dashboard_and_gives_the_emergency_numbers(world, make_request):
-    contact_request = make_request(assignee=world["promeneur"], status="claimed")
+    contact_request = make_request(assignee=world["promeneur"], status=RequestStatus.CLAIMED)
     row = Notification.objects.create(
         recipient_request=contact_request,
         kind=NotificationKind.REQUEST_CLAIMED,

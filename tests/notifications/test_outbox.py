@@ -16,6 +16,7 @@ from notifications.enums import NotificationFrequency, NotificationKind, Notific
 from notifications.models import Notification, NotificationPreference
 from notifications.services import notification_record, notification_send, outbox_sweep, retry_delay
 from notifications.tasks import send_notification
+from referrals.enums import Channel, TargetKind
 from referrals.services import contact_request_claim, contact_request_submit, contact_request_withdraw
 from tests.accounts.factories import UserFactory
 
@@ -68,7 +69,7 @@ def test_a_rolled_back_event_records_nothing_and_sends_nothing(world, django_cap
 def test_submitting_a_request_notifies_the_structure_once_each(world, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         contact_request = contact_request_submit(
-            target_kind="structure",
+            target_kind=TargetKind.STRUCTURE,
             department=world["department"],
             target_structure=world["structure"],
             data=young_person_data(),
@@ -104,7 +105,7 @@ def test_claim_tells_the_young_person_at_the_address_read_when_sending(world, ma
 
 
 def test_claim_without_an_email_tells_no_young_person(world, make_request):
-    contact_request = make_request(email="", channel="sms")
+    contact_request = make_request(email="", channel=Channel.SMS)
     promeneur = world["promeneur"]
 
     contact_request_claim(request=contact_request, promeneur=promeneur, by=promeneur.user)

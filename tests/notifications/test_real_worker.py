@@ -23,6 +23,7 @@ from notifications.enums import NotificationKind, NotificationStatus
 from notifications.models import Notification
 from notifications.publisher import publisher
 from notifications.services import notification_record, notifications_enqueue
+from referrals.enums import TargetKind
 from referrals.services import contact_request_claim, contact_request_submit
 from referrals.views.public import follow_up_token
 from tests.accounts.factories import UserFactory
@@ -97,7 +98,7 @@ def test_a_request_sent_while_the_broker_is_down_is_delivered_once_it_is_back(ha
     with this_process_broker(broker.url):
         with caplog.at_level(logging.WARNING, logger="notifications.services"):
             contact_request = contact_request_submit(
-                target_kind="structure",
+                target_kind=TargetKind.STRUCTURE,
                 department=world["department"],
                 target_structure=world["structure"],
                 data=young_person_data(),

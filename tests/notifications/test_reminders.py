@@ -8,10 +8,10 @@ from django.conf import settings
 from django.core import mail
 from freezegun import freeze_time
 
-from notifications.enums import NotificationFrequency, NotificationKind
+from notifications.enums import NotificationFrequency, NotificationKind, NotificationStatus
 from notifications.models import Notification, NotificationEvent, NotificationPreference
 from notifications.services import notification_send
-from referrals.enums import RequestStatus
+from referrals.enums import Outcome, RequestStatus, TargetKind
 from referrals.services import contact_request_claim
 from referrals.tasks import remind_unclaimed_requests, warn_expiring_orientations
 from tests.referrals.factories import OrientationFactory
@@ -38,7 +38,7 @@ def recipients(kind):
 
 
 def send_all():
-    for row in Notification.objects.filter(status="pending"):
+    for row in Notification.objects.filter(status=NotificationStatus.PENDING):
         notification_send(notification_id=row.pk)
 
 
@@ -85,7 +85,11 @@ def test_a_request_taken_in_charge_is_neither_reminded_nor_escalated(world, make
 
 @pytest.mark.parametrize("status", [RequestStatus.WITHDRAWN, RequestStatus.SPAM, RequestStatus.CLOSED])
 def test_a_request_no_longer_new_gets_nothing(world, make_request, status):
-    extra = {"outcome": "no_answer", "assignee": world["promeneur"]} if status == RequestStatus.CLOSED else {}
+    extra = (
+        {"outcome": Outcome.NO_ANSWER, "assignee": world["promeneur"]}
+        if status == RequestStatus.CLOSED
+        else {}
+    )
     make_request(created_at=NOW, status=status, **extra)
 
     assert run_at(NOW + 100 * HOUR) == {"reminders": 0, "escalations": 0}
@@ -93,7 +97,7 @@ def test_a_request_no_longer_new_gets_nothing(world, make_request, status):
 
 
 def test_a_request_sent_to_a_promeneur_reminds_them_and_their_structure(world, make_request):
-    make_request(created_at=NOW, assignee=world["promeneur"], target_kind="promeneur")
+    make_request(created_at=NOW, assignee=world["promeneur"], target_kind=TargetKind.PROMENEUR)
 
     run_at(NOW + (settings.REQUEST_REMINDER_HOURS + 1) * HOUR)
 
@@ -105,7 +109,7 @@ def test_a_request_sent_to_a_promeneur_reminds_them_and_their_structure(world, m
 
 
 def test_a_department_pool_request_is_reminded_to_the_coordination(world, make_request):
-    make_request(created_at=NOW, structure=None, target_kind="department")
+    make_request(created_at=NOW, structure=None, target_kind=TargetKind.DEPARTMENT)
 
     run_at(NOW + (settings.REQUEST_REMINDER_HOURS + 1) * HOUR)
 

@@ -10,7 +10,7 @@ from notifications.enums import NotificationKind
 from notifications.models import Notification
 from notifications.services import notification_send
 from notifications.tasks import remind_network_renewals, send_weekly_digests
-from referrals.enums import RequestStatus
+from referrals.enums import Outcome, RequestStatus
 from structures.enums import ConventionStatus, PromeneurStatus
 from structures.models import Charter, CharterAcceptance, Training, TrainingAttendance
 from tests.structures.factories import (
@@ -166,7 +166,7 @@ def test_the_weekly_digest_gives_each_coordinator_their_departments_in_numbers(w
         make_request(
             status=RequestStatus.CLOSED,
             assignee=world["promeneur"],
-            outcome="met",
+            outcome=Outcome.MET,
             closed_at=NOW - datetime.timedelta(days=1),
         )
 

@@ -17,6 +17,7 @@ from freezegun import freeze_time
 from notifications.enums import NotificationFrequency, NotificationKind, NotificationStatus
 from notifications.models import Notification, NotificationPreference
 from notifications.services import notification_send
+from referrals.enums import RequestStatus, TargetKind
 from referrals.models import ContactRequest
 from referrals.services import contact_request_submit
 from referrals.tasks import remind_unclaimed_requests
@@ -44,7 +45,7 @@ def submit_to_structure(world, urgent):
     data = young_person_data(is_urgent=urgent)
     with freeze_time(NOW):
         return contact_request_submit(
-            target_kind="structure",
+            target_kind=TargetKind.STRUCTURE,
             department=world["department"],
             data=data,
             themes=[world["theme"]],
@@ -91,9 +92,9 @@ def test_a_non_urgent_request_respects_no_email_but_reaches_the_dashboard_and_th
 def test_urgent_requests_come_first_in_the_inbox_the_structure_page_and_the_pool(client, world, make_request):
     older = make_request(created_at=NOW - 10 * HOUR)
     urgent = make_request(created_at=NOW - HOUR, is_urgent=True)
-    pool_older = make_request(structure=None, target_kind="department", created_at=NOW - 10 * HOUR)
+    pool_older = make_request(structure=None, target_kind=TargetKind.DEPARTMENT, created_at=NOW - 10 * HOUR)
     pool_urgent = make_request(
-        structure=None, target_kind="department", created_at=NOW - HOUR, is_urgent=True
+        structure=None, target_kind=TargetKind.DEPARTMENT, created_at=NOW - HOUR, is_urgent=True
     )
 
     def order(user, url, first, second):
@@ -160,7 +161,7 @@ def test_an_escalated_request_is_actionable_in_the_department_pool(client, world
 def test_a_reassignment_asks_for_a_reason_kept_in_the_history_and_told_to_the_young_person(
     client, world, make_request
 ):
-    request = make_request(status="claimed", assignee=world["promeneur"], claimed_at=NOW)
+    request = make_request(status=RequestStatus.CLAIMED, assignee=world["promeneur"], claimed_at=NOW)
     url = reverse("referrals:reassign", kwargs={"uuid": request.uuid})
     client.force_login(world["referent"])
 
@@ -193,7 +194,7 @@ def test_a_reassignment_asks_for_a_reason_kept_in_the_history_and_told_to_the_yo
 
 
 def test_the_follow_up_page_never_names_an_assignee_who_cannot_read_it(client, world, make_request):
-    request = make_request(status="claimed", assignee=world["promeneur"], claimed_at=NOW)
+    request = make_request(status=RequestStatus.CLAIMED, assignee=world["promeneur"], claimed_at=NOW)
     url = reverse("referrals:follow_up", kwargs={"token": follow_up_token(request)})
     assert "en charge par Aurélien" in client.get(url).content.decode()
     world["promeneur"].change_status("suspended")

@@ -7,6 +7,7 @@ from django.utils import timezone
 from notifications.models import Notification, NotificationKind
 from referrals.enums import RequestStatus
 from referrals.models import AccessLog, RequestNote
+from structures.enums import Network
 from tests.accounts.factories import UserFactory
 from tests.referrals.factories import SECRET_MESSAGE, ContactRequestFactory, OrientationFactory
 from tests.structures.factories import (
@@ -44,7 +45,7 @@ def data():
         email=EMAIL,
         phone=PHONE,
         handle=HANDLE,
-        network="instagram",
+        network=Network.INSTAGRAM,
     )
     request_24.history.create(from_status=RequestStatus.NEW, to_status=RequestStatus.CLAIMED)
     RequestNote.objects.create(request=request_24, text=NOTE)

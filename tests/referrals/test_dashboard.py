@@ -11,9 +11,10 @@ from django.urls import reverse
 from django.utils import timezone
 from freezegun import freeze_time
 
-from referrals.enums import AgeBracket, Outcome, RequestStatus
+from referrals.enums import AgeBracket, Channel, Outcome, RequestStatus
 from referrals.models import AccessLog, ContactRequest, RequestNote
 from referrals.views import dashboard
+from structures.enums import Network
 from tests.content import stored_notes
 from tests.referrals.factories import SECRET_MESSAGE, ContactRequestFactory
 from tests.referrals.test_permissions_dashboard import YOUNG_FIRST_NAME, build_world
@@ -105,7 +106,7 @@ def test_pool_tab_lists_my_structure_unassigned_requests(client, world):
 def test_inbox_row_shows_metadata(client, world):
     theme = ThemeFactory(slug="theme-test-harcelement", name="Harcèlement en ligne (test)")
     ContactRequest.objects.filter(pk=world.pool.pk).update(
-        is_urgent=True, channel="network", network="snapchat"
+        is_urgent=True, channel=Channel.NETWORK, network=Network.SNAPCHAT
     )
     world.pool.themes.set([theme])
     as_user(client, world, "colleague")
@@ -699,7 +700,9 @@ def add_history_and_notes(world, count):
     user = world.users["assignee"]
     world.claimed.themes.set([ThemeFactory() for _ in range(min(count, 5))])
     for n in range(count):
-        world.claimed.history.create(from_status="claimed", to_status="claimed", by=user, note=f"n{n}")
+        world.claimed.history.create(
+            from_status=RequestStatus.CLAIMED, to_status=RequestStatus.CLAIMED, by=user, note=f"n{n}"
+        )
         RequestNote.objects.create(request=world.claimed, author=user, text=f"Note {n}")
         AccessLog.objects.create(
             user=user, request=world.claimed, reference=world.claimed.reference, structure=world.structure

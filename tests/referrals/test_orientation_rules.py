@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from referrals import services
-from referrals.enums import DeclineReason, OrientationStatus, RequestStatus
+from referrals.enums import DeclineReason, OrientationStatus, Outcome, RequestStatus
 from tests.referrals.factories import ContactRequestFactory, OrientationFactory
 from tests.structures.factories import PromeneurFactory, StructureFactory, StructureMembershipFactory
 
@@ -62,7 +62,7 @@ def test_an_erased_or_closed_request_cannot_be_oriented():
     request = ContactRequestFactory(claimed=True)
     target = StructureFactory()
     services.contact_request_change_status(
-        request=request, status=RequestStatus.CLOSED, by=request.assignee.user, outcome="met"
+        request=request, status=RequestStatus.CLOSED, by=request.assignee.user, outcome=Outcome.MET
     )
     request.refresh_from_db()
     with pytest.raises(ValidationError):

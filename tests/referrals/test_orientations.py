@@ -14,8 +14,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from notifications.models import Notification, NotificationKind
-from referrals.enums import DeclineReason, OrientationStatus, RequestStatus
+from referrals.enums import DeclineReason, OrientationStatus, Outcome, RequestStatus
 from referrals.models import Orientation
+from structures.enums import PromeneurStatus
 from tests.accounts.factories import UserFactory
 from tests.referrals.factories import SECRET_MESSAGE, ContactRequestFactory, OrientationFactory
 from tests.structures.factories import (
@@ -276,7 +277,7 @@ def test_unknown_uuid_answers_404(client, world):
 
 
 def test_suspended_assignee_cannot_orient(client, world):
-    world.assignee.status = "suspended"
+    world.assignee.status = PromeneurStatus.SUSPENDED
     world.assignee.save()
     client.force_login(world.assignee.user)
 
@@ -483,7 +484,7 @@ def test_html_in_the_summary_is_shown_escaped(client, world):
 
 @pytest.mark.parametrize("status", [RequestStatus.CLOSED, RequestStatus.WITHDRAWN])
 def test_a_closed_request_cannot_be_oriented(client, world, status):
-    extra = {"outcome": "resolved_online"} if status == RequestStatus.CLOSED else {}
+    extra = {"outcome": Outcome.RESOLVED_ONLINE} if status == RequestStatus.CLOSED else {}
     contact_request = make_request(world, status=status, **extra)
     client.force_login(world.assignee.user)
 

@@ -13,7 +13,7 @@ from freezegun import freeze_time
 from notifications.models import Notification, NotificationKind
 from promeneurs import antispam
 from promeneurs.captcha import REFRESH_FIELD
-from referrals.enums import Channel, RequestStatus, TargetKind
+from referrals.enums import Channel, Outcome, RequestStatus, TargetKind
 from referrals.models import CONTENT_FIELDS, ContactRequest
 from referrals.services import contact_request_claim
 from referrals.views.public import FOLLOW_UP_SALT, follow_up_token
@@ -850,7 +850,7 @@ def test_follow_up_says_the_status_in_plain_words(client, clock, promeneur):
     )
 
     contact_request.refresh_from_db()
-    contact_request.transition_to(RequestStatus.CLOSED, outcome="resolved_online")
+    contact_request.transition_to(RequestStatus.CLOSED, outcome=Outcome.RESOLVED_ONLINE)
     page = page_of(client.get(url))
     assert "<strong>Close</strong>" in page
     assert "Retirer ma demande" not in page
@@ -951,7 +951,7 @@ def test_a_closed_request_keeps_its_outcome_but_its_content_can_be_erased_at_onc
     contact_request, token = sent_request(client, clock, f"/contact/promeneur/{promeneur.slug}/")
     contact_request_claim(request=contact_request, promeneur=promeneur, by=promeneur.user)
     contact_request.refresh_from_db()
-    contact_request.transition_to(RequestStatus.CLOSED, outcome="resolved_online")
+    contact_request.transition_to(RequestStatus.CLOSED, outcome=Outcome.RESOLVED_ONLINE)
 
     response = client.post(f"/suivi/{token}/")
 
