@@ -5,7 +5,13 @@ import re
 import shutil
 from pathlib import Path
 
+import freezegun
 import pytest
+
+# pytest times each test (--durations, the JUnit report) with _pytest.timing's clock: a frozen test
+# leaves it alone. Not the whole of `_pytest`: freezegun gives the real time to any call with an
+# ignored module among its last callers, and every test function is called by _pytest.python.
+freezegun.configure(extend_ignore_list=["_pytest.timing"])
 
 # pytest-playwright's sync API runs an event loop in the test thread; Django's ORM would
 # otherwise refuse to run there (SynchronousOnlyOperation).
