@@ -8,13 +8,13 @@ address) is kept: the rate limit counts in the cache, with a keyed hash (promene
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models.functions import Length
 from django.db.models.lookups import LessThanOrEqual
 from django.utils import timezone
 
+from promeneurs.status_machine import StatusMachine
 from promeneurs.typography import short_datetime
 
 from .enums import CommentStatus
@@ -25,12 +25,16 @@ AUTHOR_NAME_MAX_LENGTH = 80
 # The status machine: which status a comment may go to from each status. A comment never goes back
 # to "pending"; a moderator may correct a decision (an approved comment rejected later, a comment
 # wrongly marked as spam approved).
-ALLOWED_TRANSITIONS = {
-    CommentStatus.PENDING: {CommentStatus.APPROVED, CommentStatus.REJECTED, CommentStatus.SPAM},
-    CommentStatus.APPROVED: {CommentStatus.REJECTED, CommentStatus.SPAM},
-    CommentStatus.REJECTED: {CommentStatus.APPROVED, CommentStatus.SPAM},
-    CommentStatus.SPAM: {CommentStatus.APPROVED, CommentStatus.REJECTED},
-}
+ALLOWED_TRANSITIONS = StatusMachine(
+    CommentStatus,
+    {
+        CommentStatus.PENDING: {CommentStatus.APPROVED, CommentStatus.REJECTED, CommentStatus.SPAM},
+        CommentStatus.APPROVED: {CommentStatus.REJECTED, CommentStatus.SPAM},
+        CommentStatus.REJECTED: {CommentStatus.APPROVED, CommentStatus.SPAM},
+        CommentStatus.SPAM: {CommentStatus.APPROVED, CommentStatus.REJECTED},
+    },
+    message="Ce commentaire est déjà « {current} » : il ne peut pas devenir « {target} ».",
+)
 
 
 def can_moderate(user):
@@ -111,17 +115,11 @@ class Comment(models.Model):
         return self.status == CommentStatus.APPROVED
 
     def can_become(self, status):
-        return status in ALLOWED_TRANSITIONS.get(self.status, set())
+        return ALLOWED_TRANSITIONS.can(self.status, status)
 
     def moderate(self, *, to_status, by, at=None):
         """Give the comment a moderation decision, and log it. The one place status changes."""
-        to_status = CommentStatus(to_status)
-        if not self.can_become(to_status):
-            raise ValidationError(
-                f"Ce commentaire est déjà « {self.get_status_display()} » : il ne peut pas devenir "
-                f"« {to_status.label} ».",
-                code="invalid_transition",
-            )
+        to_status = ALLOWED_TRANSITIONS.check(self.status, to_status)
         at = at or timezone.now()
         from_status = self.status
         self.status, self.moderated_by, self.moderated_at = to_status, by, at

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts import access
+from promeneurs.status_machine import StatusMachine
 from promeneurs.typography import short_datetime
 from structures.enums import Network
 
@@ -37,27 +38,30 @@ def new_reference():
 
 
 # Allowed status changes, enforced in ContactRequest.transition_to().
-TRANSITIONS = {
-    RequestStatus.NEW: {RequestStatus.CLAIMED, RequestStatus.WITHDRAWN, RequestStatus.SPAM},
-    RequestStatus.CLAIMED: {
-        RequestStatus.IN_CONTACT,
-        RequestStatus.CLOSED,
-        RequestStatus.NEW,  # released to the pool
-        RequestStatus.WITHDRAWN,
-        RequestStatus.SPAM,
+TRANSITIONS = StatusMachine(
+    RequestStatus,
+    {
+        RequestStatus.NEW: {RequestStatus.CLAIMED, RequestStatus.WITHDRAWN, RequestStatus.SPAM},
+        RequestStatus.CLAIMED: {
+            RequestStatus.IN_CONTACT,
+            RequestStatus.CLOSED,
+            RequestStatus.NEW,  # released to the pool
+            RequestStatus.WITHDRAWN,
+            RequestStatus.SPAM,
+        },
+        RequestStatus.IN_CONTACT: {
+            RequestStatus.MET,
+            RequestStatus.ORIENTED,
+            RequestStatus.CLOSED,
+            RequestStatus.WITHDRAWN,
+        },
+        RequestStatus.MET: {RequestStatus.ORIENTED, RequestStatus.CLOSED, RequestStatus.WITHDRAWN},
+        RequestStatus.ORIENTED: {RequestStatus.MET, RequestStatus.CLOSED, RequestStatus.WITHDRAWN},
+        RequestStatus.CLOSED: set(),
+        RequestStatus.WITHDRAWN: set(),
+        RequestStatus.SPAM: set(),
     },
-    RequestStatus.IN_CONTACT: {
-        RequestStatus.MET,
-        RequestStatus.ORIENTED,
-        RequestStatus.CLOSED,
-        RequestStatus.WITHDRAWN,
-    },
-    RequestStatus.MET: {RequestStatus.ORIENTED, RequestStatus.CLOSED, RequestStatus.WITHDRAWN},
-    RequestStatus.ORIENTED: {RequestStatus.MET, RequestStatus.CLOSED, RequestStatus.WITHDRAWN},
-    RequestStatus.CLOSED: set(),
-    RequestStatus.WITHDRAWN: set(),
-    RequestStatus.SPAM: set(),
-}
+)
 
 ASSIGNED_STATUSES = (
     RequestStatus.CLAIMED,
@@ -275,7 +279,7 @@ class ContactRequest(models.Model):
         return self.erased_at is not None
 
     def allowed_transitions(self):
-        return TRANSITIONS[RequestStatus(self.status)]
+        return TRANSITIONS[self.status]
 
     def can_read_content(self, user):
         """Only the promeneur the request is assigned to reads its content (`accounts.access`)."""
@@ -289,11 +293,7 @@ class ContactRequest(models.Model):
 
     def transition_to(self, status, *, by=None, outcome="", note=""):
         """Change the status along an allowed transition, and record it."""
-        status = RequestStatus(status)
-        if status not in self.allowed_transitions():
-            raise ValidationError(
-                f"Passage impossible de « {self.get_status_display()} » à « {status.label} »."
-            )
+        status = TRANSITIONS.check(self.status, status)
         if status == RequestStatus.CLOSED:
             if outcome not in Outcome.values:
                 raise ValidationError("Indiquez l’issue de la demande pour la clore.")
@@ -378,6 +378,25 @@ class RequestNote(models.Model):
 def orientation_structure_ids(user):
     """The structures whose orientations the user handles (`accounts.access`)."""
     return access.orientation_structure_ids(user)
+
+
+# An orientation gets one answer, or expires, or is called off with its request: only a proposed
+# one changes (orientation_answer, orientations_expire, ContactRequest.erase_content).
+ORIENTATION_TRANSITIONS = StatusMachine(
+    OrientationStatus,
+    {
+        OrientationStatus.PROPOSED: {
+            OrientationStatus.ACCEPTED,
+            OrientationStatus.DECLINED,
+            OrientationStatus.EXPIRED,
+            OrientationStatus.CANCELLED,
+        },
+        OrientationStatus.ACCEPTED: set(),
+        OrientationStatus.DECLINED: set(),
+        OrientationStatus.EXPIRED: set(),
+        OrientationStatus.CANCELLED: set(),
+    },
+)
 
 
 class OrientationQuerySet(models.QuerySet):

@@ -15,7 +15,7 @@ from structures.models import Promeneur
 from .access_codes import hash_code, new_code
 from .content import contact_request_has_reply_address, related_content
 from .enums import Helpfulness, OrientationStatus, RequestStatus, TargetKind
-from .models import AccessLog, ContactRequest, Orientation, RequestNote
+from .models import ORIENTATION_TRANSITIONS, AccessLog, ContactRequest, Orientation, RequestNote
 
 UNREACHABLE = (
     "Ce promeneur ou cette promeneuse n’est pas joignable aujourd’hui (compte inactif, pas labellisé·e, "
@@ -346,11 +346,12 @@ def orientation_answer(*, orientation, by, accept, reason=""):
             raise PermissionDenied
         if locked.status == OrientationStatus.PROPOSED and locked.expires_at <= timezone.now():
             raise ValidationError("Cette orientation a expiré : elle ne peut plus recevoir de réponse.")
-        if locked.status != OrientationStatus.PROPOSED:
+        answer = OrientationStatus.ACCEPTED if accept else OrientationStatus.DECLINED
+        if not ORIENTATION_TRANSITIONS.can(locked.status, answer):
             raise ValidationError("Cette orientation a déjà reçu une réponse.")
         if not accept and not reason:
             raise ValidationError("Indiquez le motif du refus.")
-        locked.status = OrientationStatus.ACCEPTED if accept else OrientationStatus.DECLINED
+        locked.status = answer
         locked.decline_reason = "" if accept else reason
         locked.answered_by = by
         locked.answered_at = timezone.now()

@@ -1,19 +1,23 @@
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
+from promeneurs.status_machine import StatusMachine
+
 from .enums import ActivityReportStatus, Dimension
 
 # Allowed changes of a report's status, enforced in ActivityReport.transition_to().
-REPORT_TRANSITIONS = {
-    ActivityReportStatus.DRAFT: {ActivityReportStatus.SUBMITTED},
-    # The coordination validates (locks) the report, or sends it back to the referent with a comment.
-    ActivityReportStatus.SUBMITTED: {ActivityReportStatus.LOCKED, ActivityReportStatus.DRAFT},
-    ActivityReportStatus.LOCKED: set(),
-}
+REPORT_TRANSITIONS = StatusMachine(
+    ActivityReportStatus,
+    {
+        ActivityReportStatus.DRAFT: {ActivityReportStatus.SUBMITTED},
+        # The coordination validates (locks) the report, or sends it back to the referent with a comment.
+        ActivityReportStatus.SUBMITTED: {ActivityReportStatus.LOCKED, ActivityReportStatus.DRAFT},
+        ActivityReportStatus.LOCKED: set(),
+    },
+)
 
 
 class ActivityReportQuerySet(models.QuerySet):
@@ -137,14 +141,10 @@ class ActivityReport(models.Model):
         return self.status == ActivityReportStatus.LOCKED
 
     def can_become(self, status):
-        return status in REPORT_TRANSITIONS[ActivityReportStatus(self.status)]
+        return REPORT_TRANSITIONS.can(self.status, status)
 
     def check_transition(self, status):
-        if not self.can_become(status):
-            raise ValidationError(
-                f"Passage impossible de « {self.get_status_display()} » "
-                f"à « {ActivityReportStatus(status).label} »."
-            )
+        REPORT_TRANSITIONS.check(self.status, status)
 
 
 class MonthlyFigure(models.Model):

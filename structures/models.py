@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
+from promeneurs.status_machine import StatusMachine
 from promeneurs.typography import short_date
 
 from .enums import (
@@ -434,13 +435,16 @@ class PromeneurQuerySet(models.QuerySet):
 
 
 # Allowed changes of a promeneur's status: candidate → trained → labelled → suspended / left.
-PROMENEUR_TRANSITIONS = {
-    PromeneurStatus.CANDIDATE: {PromeneurStatus.TRAINED, PromeneurStatus.LEFT},
-    PromeneurStatus.TRAINED: {PromeneurStatus.LABELLED, PromeneurStatus.LEFT},
-    PromeneurStatus.LABELLED: {PromeneurStatus.SUSPENDED, PromeneurStatus.LEFT},
-    PromeneurStatus.SUSPENDED: {PromeneurStatus.LABELLED, PromeneurStatus.LEFT},
-    PromeneurStatus.LEFT: set(),
-}
+PROMENEUR_TRANSITIONS = StatusMachine(
+    PromeneurStatus,
+    {
+        PromeneurStatus.CANDIDATE: {PromeneurStatus.TRAINED, PromeneurStatus.LEFT},
+        PromeneurStatus.TRAINED: {PromeneurStatus.LABELLED, PromeneurStatus.LEFT},
+        PromeneurStatus.LABELLED: {PromeneurStatus.SUSPENDED, PromeneurStatus.LEFT},
+        PromeneurStatus.SUSPENDED: {PromeneurStatus.LABELLED, PromeneurStatus.LEFT},
+        PromeneurStatus.LEFT: set(),
+    },
+)
 
 
 class Promeneur(models.Model):
@@ -552,27 +556,17 @@ class Promeneur(models.Model):
             raise ValidationError({"age_max": "L’âge maximum doit être supérieur à l’âge minimum."})
         if self.pk:
             previous = type(self).objects.filter(pk=self.pk).values_list("status", flat=True).first()
-            if previous and previous != self.status and self.status not in PROMENEUR_TRANSITIONS[previous]:
-                raise ValidationError(
-                    {
-                        "status": f"Passage impossible de « {PromeneurStatus(previous).label} » "
-                        f"à « {PromeneurStatus(self.status).label} »."
-                    }
-                )
+            if previous and previous != self.status:
+                PROMENEUR_TRANSITIONS.check(previous, self.status, field="status")
         if self.status == PromeneurStatus.LABELLED and not self.labelled_on:
             self.labelled_on = timezone.localdate()
 
     def can_become(self, status):
-        return status in PROMENEUR_TRANSITIONS[PromeneurStatus(self.status)]
+        return PROMENEUR_TRANSITIONS.can(self.status, status)
 
     def change_status(self, status):
         """Move to `status` if the transition is allowed; labelling dates the label."""
-        if not self.can_become(status):
-            raise ValidationError(
-                f"Passage impossible de « {PromeneurStatus(self.status).label} » "
-                f"à « {PromeneurStatus(status).label} »."
-            )
-        self.status = status
+        self.status = PROMENEUR_TRANSITIONS.check(self.status, status)
         if status == PromeneurStatus.LABELLED:
             self.labelled_on = timezone.localdate()
         self.save(update_fields=["status", "labelled_on", "updated_at"])
