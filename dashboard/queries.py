@@ -12,7 +12,6 @@ from django.utils import timezone
 
 from comments.enums import CommentStatus
 from comments.models import Comment
-from notifications.renewals import add_years, convention_notice, label_notice
 from referrals.enums import OPEN_STATUSES, OrientationStatus, RequestStatus
 from referrals.models import ContactRequest, Orientation, waiting_limit
 from stats.models import ActivityReport
@@ -29,6 +28,7 @@ from structures.models import (
     Structure,
     TrainingAttendance,
 )
+from structures.renewals import add_years, convention_notice, label_notice
 
 # How many rows each list of a home shows; the count above it says how many there are in all.
 LIST_SIZE = 10

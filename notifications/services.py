@@ -48,6 +48,9 @@ from .models import Heartbeat, Notification, NotificationEvent, NotificationPref
 
 logger = logging.getLogger(__name__)
 
+# The name of the task that sends one notification (notifications/tasks.py); queued messages carry it.
+SEND_NOTIFICATION_TASK = "notifications.tasks.send_notification"
+
 EMAIL_ADDRESS = re.compile(r"[^\s<>\"'(),;:]+@[^\s<>\"'(),;:]+")
 
 
@@ -116,14 +119,13 @@ def notifications_enqueue(ids: Iterable[int]):
     """
     from promeneurs.celery import app
 
-    from .tasks import send_notification as shared
-
     ids = list(ids)
     if not ids:
         return 0
     # The project's app, explicitly: a shared task resolves through Celery's "current app", which
     # any other Celery() created in the process (a test's client, say) would otherwise become.
-    send_notification = app.tasks[shared.name]
+    # The task is found by its name (registered when the app is ready, see apps.py).
+    send_notification = app.tasks[SEND_NOTIFICATION_TASK]
     if app.conf.task_always_eager:
         # The embedded default (no broker): each task runs here and now, e-mail included.
         for pk in ids:

@@ -6,7 +6,9 @@ which sends the e-mail if — and only if — it was not sent. Its time limits b
 conversation; the broker's `visibility_timeout` is longer than them and than the longest retry
 countdown (settings, "Cache and Celery").
 
-The periodic tasks are declared in CELERY_BEAT_SCHEDULE, with the others of the portal.
+The periodic tasks are declared in CELERY_BEAT_SCHEDULE, with the others of the portal. The weekly
+digest (referrals/tasks.py) and the renewal notices (structures/tasks.py) keep their names of
+`notifications.tasks.*`, which beat's schedule and stored task messages use.
 """
 
 import logging
@@ -15,16 +17,15 @@ from celery import shared_task
 from celery.exceptions import Retry
 from django.conf import settings
 
-from .digests import daily_digests_build, weekly_digests_record
-from .renewals import network_renewals_remind
-from .services import notification_send, outbox_sweep
+from .digests import daily_digests_build
+from .services import SEND_NOTIFICATION_TASK, notification_send, outbox_sweep
 
 logger = logging.getLogger(__name__)
 
 
 @shared_task(
     bind=True,
-    name="notifications.tasks.send_notification",
+    name=SEND_NOTIFICATION_TASK,
     acks_late=True,
     reject_on_worker_lost=True,
     max_retries=None,  # the row knows when to give up (NOTIFICATION_RETRY_PERIOD_HOURS)
@@ -57,15 +58,3 @@ def sweep_outbox(after_seconds=None):
 def send_daily_digests():
     """One e-mail per user with notifications held for their daily digest; returns how many."""
     return len(daily_digests_build())
-
-
-@shared_task(name="notifications.tasks.send_weekly_digests", acks_late=True, reject_on_worker_lost=True)
-def send_weekly_digests():
-    """The coordinators' weekly digest (once per coordinator and week); returns how many."""
-    return len(weekly_digests_record())
-
-
-@shared_task(name="notifications.tasks.remind_network_renewals", acks_late=True, reject_on_worker_lost=True)
-def remind_network_renewals():
-    """Label, training and charter renewals due, conventions ending (each once); returns counts."""
-    return network_renewals_remind()

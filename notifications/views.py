@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
-from referrals.views.dashboard import dashboard_nav, paginate
+from promeneurs.pagination import paginate
 
 from .emails import link_paths, summary
 from .enums import MANDATORY_KINDS, NotificationKind
@@ -44,7 +44,7 @@ def notification_list(request):
         for row in rows
     ]
     context = {
-        "nav": dashboard_nav(request.user, "notifications:notification_list"),
+        "nav_current": "notifications:notification_list",
         "entries": entries,
         "pagination": pagination,
         **pagination,
@@ -66,7 +66,7 @@ def preferences(request):
         messages.success(request, f"Préférence enregistrée : {preference.get_frequency_display().lower()}.")
         return redirect("notifications:preferences")
     context = {
-        "nav": dashboard_nav(request.user, "notifications:preferences"),
+        "nav_current": "notifications:preferences",
         "form": form,
         "mandatory": [NotificationKind(kind).label for kind in sorted(MANDATORY_KINDS)],
     }

@@ -7,6 +7,7 @@ each erasure done once, and a run that fails is caught up by the next one.
 
 from celery import shared_task
 
+from .digests import weekly_digests_record
 from .reminders import orientations_warn_expiring, unclaimed_requests_remind
 from .retention import retention_apply
 from .services import orientations_expire
@@ -41,3 +42,10 @@ def apply_retention():
     Follow-up links need nothing: they are signed with a timestamp and expire by themselves.
     """
     return retention_apply()
+
+
+# Named as when it lived in notifications/tasks.py: beat's schedule and queued messages use this name.
+@shared_task(name="notifications.tasks.send_weekly_digests", acks_late=True, reject_on_worker_lost=True)
+def send_weekly_digests():
+    """The coordinators' weekly digest (once per coordinator and week); returns how many."""
+    return len(weekly_digests_record())

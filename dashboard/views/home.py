@@ -8,7 +8,6 @@ from django.views.decorators.http import require_safe
 from accounts import access
 from structures.enums import PromeneurStatus
 
-from ..navigation import dashboard_nav
 from ..queries import moderation_waiting, network_health, profile_gaps, promeneur_home, referent_home
 from .profile import card_preview
 
@@ -22,7 +21,7 @@ def home(request):
     if promeneur is not None and promeneur.status == PromeneurStatus.LEFT:
         promeneur = None
     context = {
-        "nav": dashboard_nav(user, "dashboard:home"),
+        "nav_current": "dashboard:home",
         "promeneur": promeneur,
         "can_moderate": access.may_moderate(user),
         "can_invite": bool(access.invitable_roles(user)),

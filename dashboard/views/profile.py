@@ -15,8 +15,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import access
+from promeneurs.pagination import paginate
 from promeneurs.typography import french_hours, short_date
-from referrals.views.dashboard import paginate
 from structures.enums import PromeneurStatus
 from structures.models import Absence, NetworkAccount, OnlineHours, PresenceSlot, ProfileChange, Promeneur
 from structures.services import (
@@ -34,7 +34,6 @@ from structures.services import (
 from structures.views import annotate_presence, with_card_data
 
 from ..forms import AbsenceForm, NetworkAccountForm, OnlineHoursForm, PresenceSlotForm, ProfileForm
-from ..navigation import dashboard_nav
 from ..queries import profile_gaps
 
 ONLINE_HOURS_SHOWN = 12
@@ -59,7 +58,7 @@ def card_preview(promeneur):
 def profile_context(request, promeneur, current, **extra):
     card = card_preview(promeneur)
     return {
-        "nav": dashboard_nav(request.user, current),
+        "nav_current": current,
         "promeneur": promeneur,
         "card": card,
         "gaps": profile_gaps(card),
@@ -283,7 +282,7 @@ def profile_history(request, slug):
     changes = ProfileChange.objects.filter(promeneur=promeneur).select_related("by")
     pagination = paginate(request, changes)
     context = {
-        "nav": dashboard_nav(request.user, "dashboard:home"),
+        "nav_current": "dashboard:home",
         "promeneur": promeneur,
         "changes": pagination["page_obj"].object_list,
         "pagination": pagination,

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "opendata",
     "pages",
     "dashboard",
+    "demo",
 ]
 
 MIDDLEWARE = [

@@ -18,7 +18,6 @@ answers 404 to them, as to any user without a role.
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Count, Exists, Min, OuterRef, Q
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -28,6 +27,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
 from accounts import access
+from promeneurs.pagination import paginate
 from structures.enums import PromeneurStatus
 from structures.models import Promeneur, Structure
 
@@ -87,53 +87,6 @@ def get_claimable_request_or_404(promeneur, uuid):
 # --- Shared pieces ---------------------------------------------------------------------------------
 
 
-def dashboard_nav(user, current):
-    """The secondary navigation between the dashboard pages the user has access to."""
-    items = [("dashboard:home", "Accueil du tableau de bord")]
-    if labelled_promeneur(user) is not None:
-        items.append(("referrals:inbox", "Mes demandes"))
-    profile = access.promeneur_profile(user)
-    if profile is not None and profile.status != PromeneurStatus.LEFT:
-        items.append(("dashboard:profile", "Mon profil"))
-        items.append(("dashboard:slots", "Mes horaires"))
-        items.append(("dashboard:absences", "Mes absences"))
-        items.append(("dashboard:online_hours", "Mes heures en ligne"))
-    if access.is_referent(user):
-        items.append(("referrals:structure_workload", "Ma structure"))
-        items.append(("referrals:access_log", "Journal des consultations"))
-    if access.is_coordinator(user):
-        items.append(("referrals:department_pool", "Mon département"))
-    if len(items) > 1:
-        items.append(("referrals:orientation_list", "Orientations"))
-    items.append(("notifications:notification_list", "Mes notifications"))
-    return [{"url": reverse(name), "label": label, "current": name == current} for name, label in items]
-
-
-def paginate(request, queryset, param="page"):
-    """One page of `queryset` and its links; the links keep the other GET parameters (filters)."""
-    paginator = Paginator(queryset, PAGE_SIZE)
-    page_obj = paginator.get_page(request.GET.get(param))
-
-    def url(number):
-        query = request.GET.copy()
-        query[param] = number
-        return "?" + query.urlencode()
-
-    links = []
-    for number in paginator.get_elided_page_range(page_obj.number, on_each_side=2, on_ends=1):
-        if number == paginator.ELLIPSIS:
-            links.append({"ellipsis": True})
-        else:
-            links.append({"number": number, "url": url(number), "current": number == page_obj.number})
-    return {
-        "page_obj": page_obj,
-        "paginator": paginator,
-        "links": links if paginator.num_pages > 1 else [],
-        "previous_url": url(page_obj.previous_page_number()) if page_obj.has_previous() else "",
-        "next_url": url(page_obj.next_page_number()) if page_obj.has_next() else "",
-    }
-
-
 def mark_waiting(requests, now):
     """Flag the new requests that have waited more than REQUEST_REMINDER_HOURS (in Python: no query)."""
     limit = waiting_limit(now)
@@ -172,7 +125,7 @@ def inbox(request):
                 request,
                 "referrals/dashboard/inbox.html",
                 {
-                    "nav": dashboard_nav(user, "referrals:inbox"),
+                    "nav_current": "referrals:inbox",
                     "not_labelled": access.promeneur_profile(user),
                 },
             )
@@ -194,11 +147,11 @@ def inbox(request):
     form = filter_form(request, with_status=tab == TAB_MINE)
     requests = visible.assigned_to(promeneur) if tab == TAB_MINE else visible.pool_of(promeneur.structure_id)
     requests = metadata_only(form.filter(requests)).urgent_first("created_at", "pk")
-    pagination = paginate(request, requests)
+    pagination = paginate(request, requests, per_page=PAGE_SIZE)
     mark_waiting(pagination["page_obj"].object_list, now)
 
     context = {
-        "nav": dashboard_nav(user, "referrals:inbox"),
+        "nav_current": "referrals:inbox",
         "not_labelled": None,
         "promeneur": promeneur,
         "tab": tab,
@@ -240,7 +193,7 @@ def render_detail(
         dispatch_form = dispatch_form or DispatchForm(department_ids=access.coordinated_department_ids(user))
     mark_waiting([contact_request], timezone.now())
     context = {
-        "nav": dashboard_nav(user, "referrals:inbox"),
+        "nav_current": "referrals:inbox",
         "req": contact_request,
         "can": can,
         "themes": list(contact_request.themes.all()),
@@ -455,10 +408,10 @@ def structure_workload(request):
     form = filter_form(request)
     requests = ContactRequest.objects.visible_to(user).filter(structure_id__in=structure_ids)
     requests = metadata_only(form.filter(requests)).urgent_first("created_at", "pk")
-    pagination = paginate(request, requests)
+    pagination = paginate(request, requests, per_page=PAGE_SIZE)
     mark_waiting(pagination["page_obj"].object_list, now)
     context = {
-        "nav": dashboard_nav(user, "referrals:structure_workload"),
+        "nav_current": "referrals:structure_workload",
         "structures": structures,
         "open_statuses": [RequestStatus(s) for s in OPEN_STATUSES],
         "form": form,
@@ -483,7 +436,7 @@ def access_log(request):
         .defer(*related_content("request"))
         .order_by("-at", "-pk")
     )
-    pagination = paginate(request, logs)
+    pagination = paginate(request, logs, per_page=PAGE_SIZE)
     for log in pagination["page_obj"].object_list:
         # A link only where the referent can open the request (still in one of their structures).
         log.link = (
@@ -492,7 +445,7 @@ def access_log(request):
             else ""
         )
     context = {
-        "nav": dashboard_nav(user, "referrals:access_log"),
+        "nav_current": "referrals:access_log",
         "logs": pagination["page_obj"].object_list,
         "several_structures": len(structure_ids) > 1,
         "pagination": pagination,
@@ -516,7 +469,7 @@ def department_pool(request):
     counts = pool.aggregate(total=Count("pk"), late=Count("pk", filter=Q(created_at__lte=waiting_limit(now))))
     form = filter_form(request, with_status=False)
     requests = metadata_only(form.filter(pool)).select_related("department").urgent_first("created_at", "pk")
-    pagination = paginate(request, requests)
+    pagination = paginate(request, requests, per_page=PAGE_SIZE)
     mark_waiting(pagination["page_obj"].object_list, now)
 
     structures = (
@@ -529,11 +482,11 @@ def department_pool(request):
         .select_related("department")
         .order_by("department__code", "name", "pk")
     )
-    structure_pagination = paginate(request, structures, param="structures")
+    structure_pagination = paginate(request, structures, param="structures", per_page=PAGE_SIZE)
     for structure in structure_pagination["page_obj"].object_list:
         structure.waiting_too_long = structure.late_count > 0
     context = {
-        "nav": dashboard_nav(user, "referrals:department_pool"),
+        "nav_current": "referrals:department_pool",
         "counts": counts,
         "form": form,
         "filtered": is_filtered(request, form),

@@ -9,10 +9,11 @@ from freezegun import freeze_time
 from notifications.enums import NotificationKind
 from notifications.models import Notification
 from notifications.services import notification_send
-from notifications.tasks import remind_network_renewals, send_weekly_digests
 from referrals.enums import Outcome, RequestStatus
+from referrals.tasks import send_weekly_digests
 from structures.enums import ConventionStatus, PromeneurStatus
 from structures.models import Charter, CharterAcceptance, Training, TrainingAttendance
+from structures.tasks import remind_network_renewals
 from tests.structures.factories import (
     ConventionFactory,
     CoordinationFactory,

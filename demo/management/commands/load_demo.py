@@ -12,9 +12,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.demo import give_demo_accounts_totp
 from accounts.models import User
-from news.demo import load_demo_articles
+from demo.articles import load_demo_articles
+from demo.totp import give_demo_accounts_totp
 from structures.enums import (
     AbsenceKind,
     ConventionStatus,

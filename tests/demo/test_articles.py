@@ -1,10 +1,10 @@
-"""The demo articles (news.demo.load_demo_articles, called by `manage.py load_demo`)."""
+"""The demo articles (demo.articles.load_demo_articles, called by `manage.py load_demo`)."""
 
 import pytest
 
 from comments.enums import CommentStatus
 from comments.models import Comment
-from news.demo import load_demo_articles
+from demo.articles import load_demo_articles
 from news.models import Article
 from tests.accounts.factories import UserFactory
 

@@ -2,7 +2,7 @@ import pytest
 from allauth.mfa.models import Authenticator
 from django.core.exceptions import ImproperlyConfigured
 
-from accounts.demo import DEMO_TOTP_SECRET, give_demo_accounts_totp
+from demo.totp import DEMO_TOTP_SECRET, give_demo_accounts_totp
 from tests.accounts.factories import DEFAULT_PASSWORD, UserFactory
 from tests.security.helpers import login_with_totp
 

@@ -25,11 +25,15 @@ from django.db.models import Max, Q
 from django.utils import timezone
 
 from accounts.models import User
-from structures.enums import ConventionStatus, MembershipRole, PromeneurStatus
-from structures.models import Charter, Convention, Promeneur
+from notifications.enums import NotificationKind
+from notifications.services import (
+    notification_event_once,
+    notification_events_recorded,
+    notification_record,
+)
 
-from .enums import NotificationKind
-from .services import notification_event_once, notification_events_recorded, notification_record
+from .enums import ConventionStatus, MembershipRole, PromeneurStatus
+from .models import Charter, Convention, Promeneur
 
 
 def label_notice():

@@ -13,10 +13,9 @@ from django.utils import timezone
 
 from comments.enums import CommentStatus
 from comments.models import Comment, CommentModeration
+from news.enums import ArticleStatus
+from news.models import Article
 from structures.models import Department
-
-from .enums import ArticleStatus
-from .models import Article
 
 DEMO_MODERATOR_EMAIL = "moderation@demo.test"
 
