@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from comments.models import Comment, can_moderate
 from comments.views import comment_form_handle
-from promeneurs.public_cache import public_page
+from promeneurs.public_cache import public_form_page, public_page
 
 from .forms import ArticleFilterForm
 from .models import Article
@@ -60,8 +60,9 @@ def get_article_for_user_or_404(user, slug):
 
 
 @login_not_required
-@never_cache  # its form holds a one-time CAPTCHA: no shared cache may keep it
+@never_cache  # its form holds a one-time CAPTCHA and a CSRF token: no browser or proxy keeps it
 @require_http_methods(["GET", "POST"])
+@public_form_page
 def article_detail(request, slug):
     """/fil-info/<slug>/: the article, its approved comments (only those), and the comment form."""
     article = get_article_for_user_or_404(request.user, slug)

@@ -20,7 +20,7 @@ import logging
 import time
 
 from django.core.cache.backends.locmem import LocMemCache
-from django.core.cache.backends.redis import RedisCache
+from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from redis import exceptions as redis_errors
 
 logger = logging.getLogger(__name__)
@@ -30,11 +30,30 @@ logger = logging.getLogger(__name__)
 UNAVAILABLE = redis_errors.RedisError
 
 
+class ReusedRedisCacheClient(RedisCacheClient):
+    """Django's client, but one `redis.Redis` per connection pool instead of one per operation:
+    building one fills its table of some 170 response callbacks, which cost more than the round
+    trip to Redis itself on the cached public pages. A `redis.Redis` is safe to share between
+    threads (each command takes a connection from the pool)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._clients = {}
+
+    def get_client(self, key=None, *, write=False):
+        pool = self._get_connection_pool(write)
+        client = self._clients.get(id(pool))
+        if client is None:
+            client = self._clients[id(pool)] = self._client(connection_pool=pool)
+        return client
+
+
 class ResilientRedisCache(RedisCache):
     retry_after = 5.0  # seconds without asking Redis after a failure
 
     def __init__(self, server, params):
         super().__init__(server, params)
+        self._class = ReusedRedisCacheClient
         fallback_params = {key: value for key, value in params.items() if key not in ("OPTIONS", "LOCATION")}
         # Same key prefix, version and default timeout; one store per process (named after Redis).
         self._fallback = LocMemCache(f"redis-fallback:{server}", fallback_params)

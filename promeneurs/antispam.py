@@ -16,6 +16,8 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.utils.crypto import salted_hmac
 
+from promeneurs import public_cache
+
 logger = logging.getLogger(__name__)
 
 HONEYPOT_FIELD = "site_web"
@@ -80,6 +82,11 @@ def timestamp_refusal(token, scope, *, min_seconds, max_seconds):
     if time.time() - issued_at < min_seconds:
         return TOO_FAST_MESSAGE
     return None
+
+
+@public_cache.register_filler("timestamp")
+def fill_timestamp(request, scope, state):
+    return timestamp_issue(scope)
 
 
 # --- Rate limit per IP address ------------------------------------------------------------------
@@ -156,7 +163,11 @@ class AntispamForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields[TIMESTAMP_FIELD].initial = timestamp_issue(self.antispam_scope)
+        scope = self.antispam_scope
+        # Made for each response, also when the page comes from the shared cache.
+        self.fields[TIMESTAMP_FIELD].initial = public_cache.per_response(
+            "timestamp", scope, make=lambda: timestamp_issue(scope)
+        )
 
     @property
     def min_seconds(self):

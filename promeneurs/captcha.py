@@ -6,17 +6,25 @@ French, in the image's alternative text and in a "Je n’arrive pas à lire l’
 (flite, the audio engine of django-simple-captcha, speaks English only).
 """
 
+import collections
+import datetime
+import os
 import secrets
+import time
 import unicodedata
 
+from captcha.conf import settings as captcha_settings
 from captcha.fields import CaptchaField, CaptchaTextInput
 from captcha.models import CaptchaStore
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
+from promeneurs import public_cache
 from promeneurs.typography import NNBSP, quoted
 
 BLANK = "•"
@@ -135,6 +143,61 @@ def completions(challenge, response):
     return answers
 
 
+# Challenges are written to the database in batches, not one per page shown: a page would
+# otherwise wait for a commit (a disk flush) on every view. Each process keeps the challenges it
+# wrote and hands each out once; one that waited longer than POOL_MAX_AGE is dropped, so that a
+# visitor always has at least CAPTCHA_TIMEOUT - POOL_MAX_AGE minutes to answer (two thirds of a short
+# CAPTCHA_TIMEOUT).
+POOL_MAX_AGE = 5 * 60  # seconds
+_pool = collections.deque()
+_pool_pid = None
+
+
+def _challenge_rows(count):
+    expiration = timezone.now() + datetime.timedelta(minutes=int(captcha_settings.CAPTCHA_TIMEOUT))
+    rows = []
+    for _ in range(count):
+        challenge, response = captcha_settings.get_challenge()()
+        rows.append(
+            CaptchaStore(
+                challenge=challenge,
+                response=response.lower(),
+                hashkey=secrets.token_hex(20),
+                expiration=expiration,
+            )
+        )
+    return rows
+
+
+def new_challenge():
+    """(key, text alternative) of a challenge that no one else was given."""
+    global _pool_pid
+    if _pool_pid != os.getpid():  # a forked process must not hand out its parent's challenges
+        _pool.clear()
+        _pool_pid = os.getpid()
+    now = time.monotonic()
+    while True:
+        try:
+            key, text, made = _pool.popleft()
+        except IndexError:
+            break
+        if now - made < min(POOL_MAX_AGE, int(captcha_settings.CAPTCHA_TIMEOUT) * 60 / 3):
+            return key, text
+    rows = CaptchaStore.objects.bulk_create(_challenge_rows(max(1, settings.CAPTCHA_BATCH_SIZE)))
+    issued = [(row.hashkey, text_alternative(row.challenge), now) for row in rows]
+    # The others are handed out once they are saved for good (a request rolled back loses them).
+    transaction.on_commit(lambda: _pool.extend(issued[1:]))
+    return issued[0][:2]
+
+
+@public_cache.register_filler("captcha")
+def fill_captcha(request, part, state):
+    """The key or the text alternative of this response's own challenge."""
+    if "captcha" not in state:
+        state["captcha"] = dict(zip(("key", "text"), new_challenge(), strict=True))
+    return state["captcha"][part]
+
+
 class PortalCaptchaInput(CaptchaTextInput):
     """The CAPTCHA widget with a labelled answer box, a French text alternative and a "new challenge" button.
 
@@ -144,11 +207,24 @@ class PortalCaptchaInput(CaptchaTextInput):
 
     template_name = "captcha/widgets/captcha.html"
 
+    def fetch_captcha_store(self, name, value, attrs=None, generator=None):
+        """A new challenge for this rendering; while the page is rendered for the shared cache, a
+        marker instead, and each response gets its own challenge (`fill_captcha`)."""
+        challenge = public_cache.per_response("captcha", "key", make=new_challenge)
+        if isinstance(challenge, str):  # the marker
+            self._key, self._text_alternative = (
+                challenge,
+                public_cache.MARKER.format(kind="captcha", arg="text"),
+            )
+        else:
+            self._key, self._text_alternative = challenge
+        self._value = [self._key, ""]
+        self.id_ = self.build_attrs(attrs).get("id", None)
+
     def get_context(self, name, value, attrs):
         context = super().get_context(name, value, attrs)
-        challenge = CaptchaStore.objects.filter(hashkey=self._key).values_list("challenge", flat=True).first()
         context["image_2x"] = reverse("captcha-image-2x", kwargs={"key": self._key})
-        context["text_alternative"] = text_alternative(challenge or "")
+        context["text_alternative"] = self._text_alternative
         context["refresh_field"] = REFRESH_FIELD
         return context
 

@@ -13,11 +13,22 @@ key made of:
   an article whose publication time has come are right to the minute;
 - the path and the query string.
 
+The version is kept inside the stored entry rather than in its key, so that the version and the
+page come back in one round trip (`lookup`); an entry of another version is a miss.
+
 Nothing per-user or per-session is ever stored or served: a signed-in visitor, a visitor with a
 message waiting (`django.contrib.messages`), a request that is not GET/HEAD get the view itself; a
 response is stored only when it is a 200 that did not use the CSRF token, did not show a message
-and sets no cookie. Pages with a form that carries a token (contact, an article's comment form)
-are therefore never stored whole.
+and sets no cookie.
+
+Pages with a public form (contact, an article and its comment form, the follow-up lookup) hold
+values that belong to one response: the CSRF token, the CAPTCHA challenge, the form's signed time
+stamp. `public_form_page` renders such a page with a marker in place of each of them
+(`per_response`), stores that, and makes the values afresh for every response, the one that
+rendered it included (`fill`): the stored copy holds no token, no challenge, nothing of a visitor.
+Each response gets its own token (and the CSRF cookie, as without a cache) and its own CAPTCHA;
+it is never compressed (it holds a token: BREACH), never reused by the browser or a proxy
+(`Cache-Control: no-store`, the challenge is single-use), and has no ETag.
 
 Stored pages are served with an ETag (a revisit answers 304 Not Modified) and, when the browser
 accepts it, gzip-compressed: a stored page holds no secret (no token, nothing from a session), so
@@ -28,8 +39,10 @@ With Redis unreachable, the cache answers from each process's memory (notificati
 versions are then per process, so the page cache steps aside until Redis answers again.
 """
 
+import contextvars
 import functools
 import hashlib
+import re
 import secrets
 import time
 
@@ -37,8 +50,10 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpResponse, HttpResponseNotModified
+from django.middleware.csrf import get_token
 from django.utils import timezone
-from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.cache import add_never_cache_headers, patch_cache_control, patch_vary_headers
+from django.utils.html import escape
 from django.utils.text import compress_string
 
 VERSION_KEY = "public-pages:version"
@@ -115,19 +130,41 @@ def on_m2m_change(sender, action, **kwargs):
         on_model_change(sender)
 
 
+def on_setting_changed(**kwargs):
+    # Settings change at run time only in tests (override_settings): a page may depend on one.
+    bump_version()
+
+
 def connect_signals():
+    from django.core.signals import setting_changed
     from django.db.models.signals import m2m_changed, post_delete, post_save
 
     post_save.connect(on_model_change, dispatch_uid="public-pages-save")
     post_delete.connect(on_model_change, dispatch_uid="public-pages-delete")
     m2m_changed.connect(on_m2m_change, dispatch_uid="public-pages-m2m")
+    setting_changed.connect(on_setting_changed, dispatch_uid="public-pages-setting")
 
 
-def page_key(request, version):
+def page_key(request, prefix="public-page"):
+    """The key of a page: its kind, the minute, the path and the query string. The content
+    version is kept in the entry (`lookup`), so that both come back in one round trip."""
     minute = timezone.localtime().strftime("%Y%m%d%H%M")
     query = "&".join(sorted(request.GET.urlencode().split("&")))
     digest = hashlib.sha256(f"{request.path}?{query}".encode()).hexdigest()[:32]
-    return f"public-page:{version}:{minute}:{digest}"
+    return f"{prefix}:{minute}:{digest}"
+
+
+def lookup(request, prefix):
+    """(key, current content version, the page stored for that version or None)."""
+    key = page_key(request, prefix)
+    found = cache.get_many([VERSION_KEY, key])
+    version = found.get(VERSION_KEY)
+    if version is None:
+        version = current_version()
+    entry = found.get(key)
+    if entry is not None and entry.get("version") != version:
+        entry = None
+    return key, version, entry
 
 
 def is_anonymous_without_state(request):
@@ -191,14 +228,109 @@ def public_page(view):
     def wrapper(request, *args, **kwargs):
         if not enabled() or not is_anonymous_without_state(request):
             return view(request, *args, **kwargs)
-        key = page_key(request, current_version())
-        entry = cache.get(key)
+        key, version, entry = lookup(request, "public-page")
         if entry is None:
             response = view(request, *args, **kwargs)
             if not can_store(request, response):
                 return response
-            entry = stored_entry(response)
+            entry = {**stored_entry(response), "version": version}
             cache.set(key, entry, timeout=PAGE_TIMEOUT)
         return response_from(request, entry)
+
+    return wrapper
+
+
+# --- Pages with a public form -------------------------------------------------------------------
+
+_rendering_for_cache = contextvars.ContextVar("public_form_rendering_for_cache", default=False)
+# A marker is made of word characters only: it may stand in a URL path (the CAPTCHA image's) and
+# comes out of HTML escaping unchanged.
+MARKER = "pdnfill_{kind}_{arg}_endfill"
+MARKER_RE = re.compile(rb"pdnfill_([a-z]+)_(\w*?)_endfill")
+# kind -> function(request, arg, state) -> str, the value of one marker in one response; `state`
+# is shared by the markers of one response (a CAPTCHA's key and its text alternative go together).
+FILLERS = {}
+
+
+def register_filler(kind):
+    def decorator(function):
+        FILLERS[kind] = function
+        return function
+
+    return decorator
+
+
+def rendering_for_cache():
+    return _rendering_for_cache.get()
+
+
+def per_response(kind, arg="", *, make):
+    """A value that belongs to one response: `make()`, or a marker while a page is rendered for
+    the cache, which `fill` replaces in each response by what the filler of `kind` makes."""
+    if rendering_for_cache():
+        return MARKER.format(kind=kind, arg=arg)
+    return make()
+
+
+def csrf_marker(request):
+    """Context processor: while a form page is rendered for the cache, `{% csrf_token %}` writes
+    a marker (Django's own processor, which runs first, would make this visitor's token)."""
+    if rendering_for_cache():
+        return {"csrf_token": MARKER.format(kind="csrf", arg="")}
+    return {}
+
+
+@register_filler("csrf")
+def fill_csrf(request, arg, state):
+    # A fresh masked token, and the CSRF cookie set by the middleware when the visitor has none.
+    return get_token(request)
+
+
+def fill(request, content):
+    """`content` with each marker replaced by a value made for this response."""
+    state = {}
+
+    def value(match):
+        kind, arg = match.group(1).decode(), match.group(2).decode()
+        return escape(FILLERS[kind](request, arg, state)).encode()
+
+    return MARKER_RE.sub(value, content)
+
+
+def form_response_from(request, entry):
+    response = HttpResponse(fill(request, entry["content"]), content_type=entry["content_type"])
+    add_never_cache_headers(response)
+    patch_vary_headers(response, ("Cookie",))
+    response.public_page_cache = True
+    return response
+
+
+def public_form_page(view):
+    """Serve an anonymous page with a public form from the shared cache, filling in its CSRF token,
+    CAPTCHA and time stamp per response (see the module's documentation). Put it under
+    `never_cache`, next to the view."""
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not enabled() or not is_anonymous_without_state(request):
+            return view(request, *args, **kwargs)
+        key, version, entry = lookup(request, "public-form-page")
+        if entry is None:
+            reset = _rendering_for_cache.set(True)
+            try:
+                response = view(request, *args, **kwargs)
+            finally:
+                _rendering_for_cache.reset(reset)
+            if not can_store(request, response):
+                if not response.streaming:
+                    response.content = fill(request, response.content)
+                return response
+            entry = {
+                "content": response.content,
+                "content_type": response["Content-Type"],
+                "version": version,
+            }
+            cache.set(key, entry, timeout=PAGE_TIMEOUT)
+        return form_response_from(request, entry)
 
     return wrapper

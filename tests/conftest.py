@@ -123,6 +123,14 @@ def _empty_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _no_captcha_left_over():
+    """Challenges written by an earlier test were rolled back or flushed with its database."""
+    from promeneurs import captcha
+
+    captcha._pool.clear()
+
+
 # The content gate (referrals.content): no SQL run by a test — pages, services, tasks, admin —
 # may select or filter on a request's content outside the gate. Catches what the managers cannot
 # see: select_related() from another model, values() through a relation, raw SQL.

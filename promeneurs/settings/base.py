@@ -97,6 +97,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "pages.context_processors.portal",
+                # After Django's own CSRF processor: a form page rendered for the shared cache.
+                "promeneurs.public_cache.csrf_marker",
             ],
         },
     },
@@ -472,6 +474,8 @@ LOGGING = {
 # A French "fill in the blank" challenge of our own (promeneurs/captcha.py).
 CAPTCHA_CHALLENGE_FUNCT = "promeneurs.captcha.fill_in_the_blank"
 CAPTCHA_TIMEOUT = env.int("CAPTCHA_TIMEOUT_MINUTES", default=45)
+# Challenges written to the database at a time (promeneurs/captcha.py): one commit per batch, not per page.
+CAPTCHA_BATCH_SIZE = 50
 CAPTCHA_FLITE_PATH = env("CAPTCHA_FLITE_PATH", default=shutil.which("flite") or "") or None
 CAPTCHA_IMAGE_SIZE = (220, 60)
 CAPTCHA_FONT_SIZE = 28

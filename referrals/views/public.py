@@ -22,6 +22,7 @@ from django.views.decorators.http import require_http_methods
 from accounts import access
 from promeneurs import antispam
 from promeneurs.captcha import REFRESH_FIELD
+from promeneurs.public_cache import public_form_page
 from promeneurs.typography import french_number
 from referrals.access_codes import attempt_failed, attempts_exhausted, code_matches, hash_code
 from referrals.enums import Helpfulness, RequestStatus, TargetKind
@@ -195,14 +196,18 @@ def _contact_form(request, *, target_kind, promeneur=None, structure=None):
 
 
 @login_not_required
+@never_cache  # a one-time CAPTCHA and a CSRF token: no browser or proxy keeps the page
 @require_http_methods(["GET", "HEAD", "POST"])
+@public_form_page
 def contact(request):
     """/contact/: the young person says where they live; the département's network answers."""
     return _contact_form(request, target_kind=TargetKind.DEPARTMENT)
 
 
 @login_not_required
+@never_cache  # a one-time CAPTCHA and a CSRF token: no browser or proxy keeps the page
 @require_http_methods(["GET", "HEAD", "POST"])
+@public_form_page
 def contact_promeneur(request, slug):
     now = timezone.now()
     promeneur = get_object_or_404(
@@ -213,7 +218,9 @@ def contact_promeneur(request, slug):
 
 
 @login_not_required
+@never_cache  # a one-time CAPTCHA and a CSRF token: no browser or proxy keeps the page
 @require_http_methods(["GET", "HEAD", "POST"])
+@public_form_page
 def contact_structure(request, slug):
     structure = get_object_or_404(Structure.objects.public().select_related("department"), slug=slug)
     return _contact_form(request, target_kind=TargetKind.STRUCTURE, structure=structure)
@@ -363,6 +370,7 @@ def follow_up_helpfulness(request, token):
 @login_not_required
 @never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
+@public_form_page
 def follow_up_lookup(request):
     """/suivi/: the reference and the short code reopen the follow-up page."""
     form = FollowUpLookupForm(data=request.POST if request.method == "POST" else None)

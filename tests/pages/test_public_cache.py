@@ -195,8 +195,9 @@ def test_a_visitors_message_is_neither_stored_nor_shown_to_another():
     assert "Message canari pour ce visiteur" not in visitor.get(HOME).content.decode()
 
 
-def test_a_page_with_a_csrf_token_is_never_stored(client):
-    """The contact form and an article's comment form hold a token: each visitor gets their own."""
+def test_a_page_with_a_csrf_token_gives_each_visitor_their_own(client):
+    """The contact form and an article's comment form hold a token: each visitor gets their own
+    (the page is stored with a marker in its place, tests/pages/test_public_form_cache.py)."""
     article = ArticleFactory()
     first = client.get(article.get_absolute_url()).content.decode()
     second = Client().get(article.get_absolute_url()).content.decode()

@@ -1,0 +1,205 @@
+"""Pages with a public form from the shared cache: each response gets its own CSRF token, CAPTCHA
+and time stamp; a form sent from a stored page is accepted; a change shows on the next request."""
+
+import re
+
+import pytest
+from captcha.models import CaptchaStore
+from django.middleware.csrf import _unmask_cipher_token
+from django.test import Client, RequestFactory
+from django.urls import reverse
+from django.utils import timezone
+from freezegun import freeze_time
+
+from comments.enums import CommentStatus
+from comments.models import Comment
+from comments.services import comment_moderate
+from promeneurs import antispam, captcha, public_cache
+from tests.accounts.factories import UserFactory
+from tests.comments.factories import CommentFactory
+from tests.news.factories import ArticleFactory
+from tests.structures.factories import PromeneurFactory
+
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.filterwarnings("ignore:No directory at:UserWarning"),
+]
+
+CSRF_RE = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+KEY_RE = re.compile(r'name="captcha_0" value="([^"]+)"')
+STAMP_RE = re.compile(r'name="jeton" value="([^"]+)"')
+
+
+@pytest.fixture
+def promeneur():
+    return PromeneurFactory(first_name="Capucine", structure__name="MJC des Canaris")
+
+
+def form_pages(promeneur):
+    article = ArticleFactory(title="Article canari à commenter")
+    return {
+        "article": article.get_absolute_url(),
+        "contact": reverse("referrals:contact"),
+        "contact_promeneur": reverse("referrals:contact_promeneur", kwargs={"slug": promeneur.slug}),
+        "contact_structure": reverse(
+            "referrals:contact_structure", kwargs={"slug": promeneur.structure.slug}
+        ),
+        "follow_up_lookup": reverse("referrals:follow_up_lookup"),
+    }
+
+
+def values(page, pattern):
+    return pattern.findall(page)
+
+
+@pytest.mark.parametrize(
+    "name", ["article", "contact", "contact_promeneur", "contact_structure", "follow_up_lookup"]
+)
+def test_two_visitors_never_receive_the_same_token_or_challenge(promeneur, name):
+    url = form_pages(promeneur)[name]
+    first, second = Client(), Client()
+    now = timezone.now().replace(microsecond=0)
+    with freeze_time(now) as clock:
+        one = first.get(url)
+        clock.tick(20)
+        two = second.get(url)
+    assert one.status_code == two.status_code == 200
+    assert getattr(two, "public_page_cache", False), "the second visit is served from the stored page"
+    page_one, page_two = one.content.decode(), two.content.decode()
+    assert "pdnfill" not in page_one and "pdnfill" not in page_two
+
+    # Each visitor has their own CSRF secret, in their own cookie, and the page's token is theirs.
+    secrets = []
+    for client, page in ((first, page_one), (second, page_two)):
+        (token,) = set(values(page, CSRF_RE))
+        cookie = client.cookies["csrftoken"].value
+        assert _unmask_cipher_token(token) == cookie
+        secrets.append(cookie)
+    assert secrets[0] != secrets[1]
+    assert "Cookie" in two["Vary"]
+    assert "no-store" in two["Cache-Control"] and "private" in two["Cache-Control"]
+    assert not two.has_header("ETag") and not two.has_header("Content-Encoding")
+
+    if name.startswith(("article", "contact")):
+        key_one, key_two = set(values(page_one, KEY_RE)), set(values(page_two, KEY_RE))
+        assert len(key_one) == len(key_two) == 1 and key_one != key_two
+        for page, (key,) in ((page_one, key_one), (page_two, key_two)):
+            store = CaptchaStore.objects.get(hashkey=key)
+            assert f"/captcha/image/{key}/" in page
+            assert captcha.text_alternative(store.challenge) in page
+        # The form's time stamp is the time of each response, not of the stored page.
+        (stamp_two,) = values(page_two, STAMP_RE)
+        issued = antispam.signing.b62_decode(stamp_two.rsplit(":", 2)[1])
+        assert issued == int(now.timestamp()) + 20
+
+
+def test_the_stored_page_holds_no_token_and_no_challenge(promeneur):
+    url = form_pages(promeneur)["article"]
+    page = Client().get(url).content.decode()
+    request = RequestFactory().get(url)
+    _key, _version, entry = public_cache.lookup(request, "public-form-page")
+    stored = entry["content"].decode()
+    (token,), (key,) = values(page, CSRF_RE), values(page, KEY_RE)
+    assert token not in stored and key not in stored
+    assert values(stored, CSRF_RE) == ["pdnfill_csrf__endfill"]
+    assert values(stored, KEY_RE) == ["pdnfill_captcha_key_endfill"]
+
+
+def test_a_stored_form_page_costs_no_query(
+    promeneur, django_assert_num_queries, django_capture_on_commit_callbacks
+):
+    url = form_pages(promeneur)["contact"]
+    # The first view renders the page and writes a batch of challenges (kept once committed).
+    with django_capture_on_commit_callbacks(execute=True), django_assert_num_queries(5):
+        Client().get(url)
+    # The next ones take a challenge of that batch: no template, no query but the request's savepoint.
+    keys = []
+    for _ in range(3):
+        with django_assert_num_queries(2):
+            keys += values(Client().get(url).content.decode(), KEY_RE)
+    assert CaptchaStore.objects.count() == captcha.settings.CAPTCHA_BATCH_SIZE
+    assert len(set(keys)) == 3
+    assert CaptchaStore.objects.filter(hashkey__in=keys).count() == 3
+
+
+def test_a_challenge_that_waited_too_long_is_not_handed_out(django_capture_on_commit_callbacks):
+    with freeze_time("2026-05-13 10:00:00") as clock:
+        with django_capture_on_commit_callbacks(execute=True):
+            captcha.new_challenge()
+        waiting = [key for key, _text, _made in captcha._pool]
+        clock.tick(captcha.POOL_MAX_AGE + 1)
+        key, _text = captcha.new_challenge()
+    assert key not in waiting
+
+
+def test_a_comment_sent_from_the_stored_page_is_accepted(promeneur, settings):
+    settings.CONTACT_FORM_MIN_SECONDS = 0
+    url = form_pages(promeneur)["article"]
+    Client().get(url)  # the page is stored
+    visitor = Client(enforce_csrf_checks=True)
+    page = visitor.get(url).content.decode()
+    (token,), (key,), (stamp,) = values(page, CSRF_RE), values(page, KEY_RE), values(page, STAMP_RE)
+    data = {
+        "csrfmiddlewaretoken": token,
+        "nom": "Lou",
+        "email": "",
+        "commentaire": "Commentaire canari envoyé depuis la page gardée.",
+        "captcha_0": key,
+        "captcha_1": CaptchaStore.objects.get(hashkey=key).response,
+        "jeton": stamp,
+        "site_web": "",
+    }
+    response = visitor.post(url, data)
+    assert response.status_code == 302
+    assert Comment.objects.get().body == "Commentaire canari envoyé depuis la page gardée."
+    # The challenge is used once.
+    assert not CaptchaStore.objects.filter(hashkey=key).exists()
+
+
+def test_a_post_with_another_visitors_token_is_refused(promeneur, settings):
+    settings.CONTACT_FORM_MIN_SECONDS = 0
+    url = form_pages(promeneur)["article"]
+    other_page = Client().get(url).content.decode()
+    visitor = Client(enforce_csrf_checks=True)
+    visitor.get(url)
+    (token,) = values(other_page, CSRF_RE)
+    response = visitor.post(url, {"csrfmiddlewaretoken": token, "commentaire": "x"})
+    assert response.status_code == 403
+    assert not Comment.objects.exists()
+
+
+def test_an_article_change_and_an_approved_comment_show_on_the_next_request(promeneur):
+    article = ArticleFactory(title="Titre canari d’origine")
+    url = article.get_absolute_url()
+    assert "Titre canari d’origine" in Client().get(url).content.decode()
+
+    article.title = "Titre canari modifié"
+    article.save()
+    assert "Titre canari modifié" in Client().get(url).content.decode()
+
+    comment = CommentFactory(target=article, body="Avis canari en attente", pending=True)
+    assert "Avis canari en attente" not in Client().get(url).content.decode()
+    comment_moderate(
+        comment_ids=[comment.pk], to_status=CommentStatus.APPROVED, by=UserFactory(moderator=True)
+    )
+    assert "Avis canari en attente" in Client().get(url).content.decode()
+
+
+def test_a_promeneur_going_offline_shows_on_the_contact_page(promeneur):
+    url = form_pages(promeneur)["contact_promeneur"]
+    assert Client().get(url).status_code == 200
+    promeneur.user.is_active = False
+    promeneur.user.save()
+    assert Client().get(url).status_code == 404
+
+
+def test_signed_in_visitors_get_the_view_itself(promeneur):
+    url = form_pages(promeneur)["article"]
+    Client().get(url)
+    signed_in = Client()
+    signed_in.force_login(promeneur.user)
+    response = signed_in.get(url)
+    assert response.status_code == 200
+    assert not getattr(response, "public_page_cache", False)
+    assert "Se déconnecter" in response.content.decode()
+    assert "Se déconnecter" not in Client().get(url).content.decode()
