@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from freezegun import freeze_time
 
+from pages.templatetags.french import jour_heure
 from referrals.enums import AgeBracket, Channel, Outcome, RequestStatus
 from referrals.models import AccessLog, ContactRequest, RequestNote
 from referrals.views import dashboard
@@ -121,7 +122,7 @@ def test_inbox_row_shows_metadata(client, world):
         "Un réseau social (Snapchat)",
         "Urgent",
         "Nouvelle",
-        timezone.localtime(world.pool.created_at).strftime("%d/%m/%Y %H:%M"),
+        jour_heure(world.pool.created_at),
     ):
         assert expected in body
 
