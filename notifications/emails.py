@@ -35,6 +35,8 @@ REQUEST_KINDS = {
     Kind.REQUEST_REASSIGNED,
     Kind.REQUEST_REMINDER,
     Kind.REQUEST_ESCALATED,
+    Kind.CONVERSATION_MESSAGE,
+    Kind.CONVERSATION_BLOCKED,
 }
 ORIENTATION_KINDS = {
     Kind.ORIENTATION_RECEIVED,
@@ -101,6 +103,8 @@ def summary(notification):
     ref = c["reference"]
     kind = notification.kind
     if notification.to_young_person:
+        if kind == Kind.CONVERSATION_REPLY:
+            return f"Tu as une réponse (demande {ref})"
         return f"Ta demande {ref} est prise en charge"
     lines = {
         Kind.REQUEST_NEW: f"Nouvelle demande {ref}" + (" (urgente)" if c["is_urgent"] else ""),
@@ -109,6 +113,8 @@ def summary(notification):
         Kind.REQUEST_REASSIGNED: f"Demande {ref} réattribuée",
         Kind.REQUEST_REMINDER: f"Demande {ref} en attente depuis {c['hours'] or settings.REQUEST_REMINDER_HOURS} h",
         Kind.REQUEST_ESCALATED: f"Demande {ref} sans prise en charge depuis {c['hours'] or settings.REQUEST_ESCALATION_HOURS} h",
+        Kind.CONVERSATION_MESSAGE: f"Nouveau message sur {ref}" + (" (urgente)" if c["is_urgent"] else ""),
+        Kind.CONVERSATION_BLOCKED: f"Conversation signalée et bloquée sur {ref}",
         Kind.ORIENTATION_RECEIVED: f"Orientation reçue (demande {ref})",
         Kind.ORIENTATION_ACCEPTED: f"Orientation acceptée (demande {ref})",
         Kind.ORIENTATION_DECLINED: f"Orientation déclinée (demande {ref})",
@@ -162,7 +168,8 @@ def link_paths(notifications):
     for n in notifications:
         path = dashboard
         if n.to_young_person:
-            path = "/"
+            # No follow-up link by e-mail: the reference and the code reopen it at /suivi/.
+            path = reverse("referrals:follow_up_lookup") if n.kind == Kind.CONVERSATION_REPLY else "/"
         elif n.kind == Kind.INVITATION and n.recipient_invitation_id is not None:
             path = n.recipient_invitation.get_accept_url()
         elif n.kind in REQUEST_KINDS and n.context.get("request_id") in request_uuids:

@@ -9,6 +9,10 @@ class NotificationKind(models.TextChoices):
     REQUEST_REASSIGNED = "request_reassigned", "Demande réattribuée"
     REQUEST_REMINDER = "request_reminder", "Demande en attente depuis 48 h"
     REQUEST_ESCALATED = "request_escalated", "Demande sans prise en charge depuis 96 h"
+    # "Réponds-moi ici" conversations: the reference only, never a word of the messages.
+    CONVERSATION_MESSAGE = "conversation_message", "Nouveau message du ou de la jeune"
+    CONVERSATION_REPLY = "conversation_reply", "Réponse au ou à la jeune (sur le site)"
+    CONVERSATION_BLOCKED = "conversation_blocked", "Conversation signalée et bloquée"
     # Orientations
     ORIENTATION_RECEIVED = "orientation_received", "Orientation reçue"
     ORIENTATION_ACCEPTED = "orientation_accepted", "Orientation acceptée"
@@ -57,6 +61,7 @@ URGENT_KINDS = frozenset(
         NotificationKind.REQUEST_REASSIGNED,
         NotificationKind.REQUEST_REMINDER,
         NotificationKind.REQUEST_ESCALATED,
+        NotificationKind.CONVERSATION_MESSAGE,
     }
 )
 

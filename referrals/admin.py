@@ -1,8 +1,8 @@
 """The Django admin of referrals: metadata only, read-only (design §3.2).
 
 No page of the admin shows what a young person wrote or how to reach them: the content fields
-(`CONTENT_FIELDS`: first name, handle, e-mail, phone, message), the private notes and the
-orientation summaries appear in no list, form, inline, search, filter nor export — and are not
+(`CONTENT_FIELDS`: first name, handle, e-mail, phone, message), the private notes, the
+"Réponds-moi ici" conversation and the orientation summaries appear in no list, form, inline, search, filter nor export — and are not
 even loaded. Nothing is added, changed or deleted here: requests come from the public form, their
 life is the dashboard's, and retention is automatic (anonymisation, purge of the access log).
 
@@ -20,7 +20,7 @@ from .models import CONTENT_FIELDS, AccessLog, ContactRequest, Orientation, Requ
 
 # Fields no lookup of the admin may touch, even through a hand-written URL
 # (`?message__icontains=…` would otherwise tell, row by row, what a message contains).
-CONFIDENTIAL_LOOKUPS = frozenset(CONTENT_FIELDS) | {"notes", "summary", "orientations"}
+CONFIDENTIAL_LOOKUPS = frozenset(CONTENT_FIELDS) | {"notes", "summary", "orientations", "thread_messages"}
 REQUEST_CONTENT = [f"request__{name}" for name in CONTENT_FIELDS]
 
 

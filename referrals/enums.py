@@ -20,6 +20,9 @@ class Channel(models.TextChoices):
     NETWORK = "network", "Un réseau social"
     EMAIL = "email", "E-mail"
     SMS = "sms", "SMS"
+    # Answered on the portal itself, in a private conversation on the follow-up page: no handle,
+    # e-mail or phone asked (an e-mail only if the young person wants to be told of a reply).
+    PORTAL = "portal", "Réponds-moi ici (sur le site)"
 
 
 class TargetKind(models.TextChoices):
@@ -79,3 +82,10 @@ class DeclineReason(models.TextChoices):
     AGE = "age", "Âge non accueilli"
     ALREADY_FOLLOWED = "already_followed", "Jeune déjà accompagné·e par ailleurs"
     OTHER = "other", "Autre raison"
+
+
+class MessageAuthor(models.TextChoices):
+    """Who wrote a message of a "Réponds-moi ici" conversation."""
+
+    YOUNG_PERSON = "jeune", "Le ou la jeune"
+    PROMENEUR = "promeneur", "Le promeneur ou la promeneuse"

@@ -21,6 +21,7 @@ from .enums import (
     Channel,
     DeclineReason,
     Helpfulness,
+    MessageAuthor,
     OrientationStatus,
     Outcome,
     RequestStatus,
@@ -76,8 +77,11 @@ __all__ = ["CONTENT_FIELDS", "ContentGateClosed"]
 class ContentGatedQuerySet(models.QuerySet):
     """A queryset that refuses to load content fields outside the content gate (`referrals.content`)."""
 
+    # The model's own content fields, when it is not the request (a message's text).
+    content_names = ()
+
     def only(self, *fields):
-        refuse_content(fields)
+        refuse_content(fields, self.content_names)
         return super().only(*fields)
 
     def defer(self, *fields):
@@ -90,13 +94,13 @@ class ContentGatedQuerySet(models.QuerySet):
             raise ContentGateClosed(
                 "values() sans champ chargerait le contenu des demandes : nommez les champs."
             )
-        refuse_content(fields)
+        refuse_content(fields, self.content_names)
         return super().values(*fields, **expressions)
 
     def values_list(self, *fields, flat=False, named=False):
         if not fields and not gate_is_open():
             raise ContentGateClosed("values_list() sans champ chargerait le contenu : nommez les champs.")
-        refuse_content(fields)
+        refuse_content(fields, self.content_names)
         return super().values_list(*fields, flat=flat, named=named)
 
 
@@ -240,6 +244,14 @@ class ContactRequest(models.Model):
     # "Est-ce que ça t’a aidé ?", answered on the follow-up page once the request is closed.
     helpfulness = models.CharField("ça a aidé ?", max_length=6, choices=Helpfulness.choices, blank=True)
     helpfulness_at = models.DateTimeField("réponse à « ça a aidé ? » le", null=True, blank=True)
+    # "Signaler / bloquer" on a "Réponds-moi ici" conversation: the promeneur closed it for abuse.
+    # The request is closed at the same time (outcome "hors du champ"); the coordination is told.
+    conversation_blocked_at = models.DateTimeField(
+        "conversation bloquée le",
+        null=True,
+        blank=True,
+        help_text="Signalée et bloquée par le promeneur ou la promeneuse : plus aucun message possible.",
+    )
 
     objects = ContactRequestManager()
 
@@ -278,6 +290,22 @@ class ContactRequest(models.Model):
     def is_erased(self):
         return self.erased_at is not None
 
+    @property
+    def has_conversation(self):
+        """Answered on the portal ("Réponds-moi ici"): the request carries a conversation."""
+        return self.channel == Channel.PORTAL
+
+    @property
+    def conversation_is_open(self):
+        """Messages can still be written: the request is open, not erased, the thread not blocked.
+        Once closed, the young person still reads the thread until it is erased."""
+        return (
+            self.has_conversation
+            and self.is_open
+            and self.erased_at is None
+            and self.conversation_blocked_at is None
+        )
+
     def allowed_transitions(self):
         return TRANSITIONS[self.status]
 
@@ -315,6 +343,8 @@ class ContactRequest(models.Model):
             setattr(self, field, "")
         self.erased_at = timezone.now()
         self.notes.all().delete()
+        # The conversation is content: it goes with the rest.
+        self.thread_messages.all().delete()
         # The summaries are the promeneur's words about the young person: they go too, and
         # orientations still waiting for an answer are called off.
         self.orientations.filter(status=OrientationStatus.PROPOSED).update(status=OrientationStatus.CANCELLED)
@@ -372,6 +402,54 @@ class RequestNote(models.Model):
     def refresh_from_db(self, using=None, fields=None, from_queryset=None):
         if fields is not None and "text" in fields and not gate_is_open():
             raise ContentGateClosed("Les notes privées se lisent par referrals.content seulement.")
+        super().refresh_from_db(using=using, fields=fields, from_queryset=from_queryset)
+
+
+class ConversationMessageQuerySet(ContentGatedQuerySet):
+    content_names = ("text",)
+
+
+class ConversationMessageManager(ContentGatedManager.from_queryset(ConversationMessageQuerySet)):
+    deferred_fields = ("text",)
+
+
+class ConversationMessage(models.Model):
+    """A message of a "Réponds-moi ici" conversation (request content: read by the assignee only,
+    through `referrals.content`, logged, erased with the request)."""
+
+    request = models.ForeignKey(ContactRequest, on_delete=models.CASCADE, related_name="thread_messages")
+    author_kind = models.CharField("écrit par", max_length=10, choices=MessageAuthor.choices)
+    # The professional who wrote it (none for the young person's messages).
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    text = models.TextField("message", max_length=2000)
+    created_at = models.DateTimeField("le", default=timezone.now)
+
+    objects = ConversationMessageManager()
+
+    class Meta:
+        verbose_name = "message de conversation"
+        verbose_name_plural = "messages de conversation"
+        ordering = ["created_at", "pk"]
+        base_manager_name = "objects"
+        indexes = [models.Index(fields=["request", "created_at"], name="thread_message_request")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(author_kind__in=MessageAuthor.values), name="thread_message_author_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return f"Message sur {self.request.reference}"
+
+    @property
+    def by_young_person(self):
+        return self.author_kind == MessageAuthor.YOUNG_PERSON
+
+    def refresh_from_db(self, using=None, fields=None, from_queryset=None):
+        if fields is not None and "text" in fields and not gate_is_open():
+            raise ContentGateClosed("Les messages se lisent par referrals.content seulement.")
         super().refresh_from_db(using=using, fields=fields, from_queryset=from_queryset)
 
 

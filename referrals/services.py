@@ -4,7 +4,7 @@ import datetime
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 
 from accounts import access
@@ -14,8 +14,16 @@ from structures.models import Promeneur
 
 from .access_codes import hash_code, new_code
 from .content import contact_request_has_reply_address, related_content
-from .enums import Helpfulness, OrientationStatus, RequestStatus, TargetKind
-from .models import ORIENTATION_TRANSITIONS, AccessLog, ContactRequest, Orientation, RequestNote
+from .enums import Channel, Helpfulness, MessageAuthor, OrientationStatus, Outcome, RequestStatus, TargetKind
+from .models import (
+    ASSIGNED_STATUSES,
+    ORIENTATION_TRANSITIONS,
+    AccessLog,
+    ContactRequest,
+    ConversationMessage,
+    Orientation,
+    RequestNote,
+)
 
 UNREACHABLE = (
     "Ce promeneur ou cette promeneuse n’est pas joignable aujourd’hui (compte inactif, pas labellisé·e, "
@@ -129,10 +137,13 @@ def contact_request_claim(*, request, promeneur, by):
         locked.assignee = promeneur
         locked.claimed_at = timezone.now()
         locked.transition_to(RequestStatus.CLAIMED, by=by)
-        # The young person is told, if they left an e-mail: read when sending, never copied.
+        # The young person is told, if they left an e-mail to be answered by: read when sending,
+        # never copied. ("Réponds-moi ici" keeps its e-mail for "tu as une réponse" only.)
         notification_record(
             kind=NotificationKind.REQUEST_CLAIMED,
-            young_person_request=locked if contact_request_has_reply_address(request_id=locked.pk) else None,
+            young_person_request=locked
+            if locked.channel == Channel.EMAIL and contact_request_has_reply_address(request_id=locked.pk)
+            else None,
             context=_public_context(locked),
         )
     return locked
@@ -404,3 +415,154 @@ def contact_request_answer_helpfulness(*, request, answer) -> None:
     request.helpfulness = answer
     request.helpfulness_at = timezone.now()
     request.save(update_fields=["helpfulness", "helpfulness_at", "updated_at"])
+
+
+# --- "Réponds-moi ici": the conversation on the follow-up page ------------------------------------
+
+CONVERSATION_MESSAGE_MAX_LENGTH = 2000
+# At most this many messages from one side of a conversation within the window (checked under the
+# request's row lock, from the messages themselves: exact, whatever the number of processes).
+CONVERSATION_RATE_LIMIT = 10
+CONVERSATION_RATE_WINDOW = datetime.timedelta(minutes=10)
+CONVERSATION_CLOSED = "Cette conversation est fermée : il n’est plus possible d’y écrire."
+CONVERSATION_TOO_FAST = (
+    "Beaucoup de messages en peu de temps : attends quelques minutes avant d’écrire de nouveau. "
+    "Ton texte est gardé ci-dessous."
+)
+CONVERSATION_TOO_FAST_PROFESSIONAL = (
+    "Beaucoup de messages en peu de temps : attendez quelques minutes avant d’écrire de nouveau. "
+    "Votre texte est gardé ci-dessous."
+)
+
+
+class ConversationRateLimited(ValidationError):
+    """Too many messages from one side of a conversation in a short time."""
+
+
+def conversation_state(request) -> str:
+    """A short fingerprint of what a conversation shows: its messages (their number and the last
+    one, never their text), the request's status, whether it is blocked or erased. The live view
+    compares it (ETag) to answer "nothing new" without reading any content."""
+    found = ConversationMessage.objects.filter(request_id=request.pk).aggregate(
+        count=models.Count("pk"), last=models.Max("pk")
+    )
+    return "-".join(
+        str(part)
+        for part in (
+            request.pk,
+            found["count"],
+            found["last"] or 0,
+            request.status,
+            int(request.conversation_blocked_at is not None),
+            int(request.erased_at is not None),
+        )
+    )
+
+
+def _conversation_text(text):
+    text = (text or "").replace("\r\n", "\n").replace("\r", "\n").strip()
+    if not text:
+        raise ValidationError("Le message est vide.")
+    if len(text) > CONVERSATION_MESSAGE_MAX_LENGTH:
+        raise ValidationError(
+            f"Un message compte au plus {CONVERSATION_MESSAGE_MAX_LENGTH} caractères ({len(text)} ici)."
+        )
+    return text
+
+
+def _conversation_post(*, request, author_kind, text, by=None, too_fast):
+    """Lock the request, check the conversation is open and the side not over its rate, store."""
+    text = _conversation_text(text)
+    now = timezone.now()
+    locked = ContactRequest.objects.select_for_update().get(pk=request.pk)
+    if not locked.conversation_is_open:
+        raise ValidationError(CONVERSATION_CLOSED)
+    thread = ConversationMessage.objects.filter(request_id=locked.pk)
+    recent = thread.filter(author_kind=author_kind, created_at__gte=now - CONVERSATION_RATE_WINDOW).count()
+    if recent >= CONVERSATION_RATE_LIMIT:
+        raise ConversationRateLimited(too_fast)
+    previous = thread.order_by("-created_at", "-pk").values_list("author_kind", flat=True).first()
+    message = ConversationMessage(
+        request=locked, author_kind=author_kind, author=by, text=text, created_at=now
+    )
+    message.full_clean()
+    message.save()
+    # One notice per turn: the first message after the other side wrote (or the very first).
+    return locked, message, previous != author_kind
+
+
+def conversation_post_young_person(*, request, text):
+    """The young person writes, from their follow-up page. Their assignee, if any, is told
+    ("nouveau message sur PDN-…", no text), once per turn."""
+    with transaction.atomic():
+        locked, message, new_turn = _conversation_post(
+            request=request,
+            author_kind=MessageAuthor.YOUNG_PERSON,
+            text=text,
+            too_fast=CONVERSATION_TOO_FAST,
+        )
+        if new_turn and locked.assignee_id is not None:
+            assignee = Promeneur.objects.select_related("user").get(pk=locked.assignee_id)
+            if access.working_promeneur(assignee.user) == assignee:
+                notification_record(
+                    kind=NotificationKind.CONVERSATION_MESSAGE,
+                    recipients=[assignee.user],
+                    context=_public_context(locked),
+                )
+    return message
+
+
+def conversation_post_promeneur(*, request, by, text):
+    """The assignee answers in the dashboard. The first answer puts a claimed request "en
+    contact"; the young person is told "tu as une réponse" (no text) if they left an e-mail."""
+    with transaction.atomic():
+        if not access.may_read_content(by, request):
+            raise PermissionDenied
+        if request.status not in ASSIGNED_STATUSES:
+            raise ValidationError("Prenez la demande en charge avant d’y répondre.")
+        locked, message, new_turn = _conversation_post(
+            request=request,
+            author_kind=MessageAuthor.PROMENEUR,
+            text=text,
+            by=by,
+            too_fast=CONVERSATION_TOO_FAST_PROFESSIONAL,
+        )
+        if locked.status == RequestStatus.CLAIMED:
+            locked.transition_to(RequestStatus.IN_CONTACT, by=by, note="Première réponse sur le site")
+        if new_turn and contact_request_has_reply_address(request_id=locked.pk):
+            notification_record(
+                kind=NotificationKind.CONVERSATION_REPLY,
+                young_person_request=locked,
+                context={"request_id": locked.pk, "reference": locked.reference},
+            )
+    return message
+
+
+def conversation_block(*, request, by):
+    """ "Signaler / bloquer": the assignee closes the conversation for good (abuse, threats, spam).
+
+    The request is closed with the outcome "hors du champ" and flagged `conversation_blocked_at`;
+    its history says so; the coordinators of its département are told (the reference only). Its
+    content stays readable by the assignee alone until it is anonymised, like any closed request.
+    """
+    with transaction.atomic():
+        locked = ContactRequest.objects.select_for_update().get(pk=request.pk)
+        if not access.may_read_content(by, locked) or not locked.has_conversation:
+            raise PermissionDenied
+        if locked.conversation_blocked_at is not None:
+            raise ValidationError("Cette conversation est déjà bloquée.")
+        if locked.status not in ASSIGNED_STATUSES:
+            raise ValidationError("Seule la conversation d’une demande prise en charge et ouverte se bloque.")
+        locked.conversation_blocked_at = timezone.now()
+        locked.transition_to(
+            RequestStatus.CLOSED,
+            by=by,
+            outcome=Outcome.OUT_OF_SCOPE,
+            note="Conversation signalée et bloquée par le promeneur ou la promeneuse",
+        )
+        notification_record(
+            kind=NotificationKind.CONVERSATION_BLOCKED,
+            recipients=_coordinators(locked.department_id),
+            context={"request_id": locked.pk, "reference": locked.reference},
+        )
+    return locked

@@ -13,6 +13,12 @@ urlpatterns = [
     path("suivi/", public.follow_up_lookup, name="follow_up_lookup"),
     path("suivi/<str:token>/", public.follow_up, name="follow_up"),
     path("suivi/<str:token>/avis/", public.follow_up_helpfulness, name="follow_up_helpfulness"),
+    path("suivi/<str:token>/conversation/", public.follow_up_message, name="follow_up_message"),
+    path(
+        "suivi/<str:token>/conversation/messages/",
+        public.follow_up_conversation_poll,
+        name="follow_up_conversation_poll",
+    ),
     # Dashboard: promeneurs, referents, coordinators.
     path("tableau-de-bord/demandes/", dashboard.inbox, name="inbox"),
     path("tableau-de-bord/demandes/<uuid:uuid>/", dashboard.request_detail, name="request_detail"),
@@ -20,6 +26,21 @@ urlpatterns = [
     path("tableau-de-bord/demandes/<uuid:uuid>/statut/", dashboard.change_status, name="change_status"),
     path("tableau-de-bord/demandes/<uuid:uuid>/notes/", dashboard.add_note, name="add_note"),
     path("tableau-de-bord/demandes/<uuid:uuid>/reattribuer/", dashboard.reassign, name="reassign"),
+    path(
+        "tableau-de-bord/demandes/<uuid:uuid>/conversation/",
+        dashboard.conversation_post,
+        name="conversation_post",
+    ),
+    path(
+        "tableau-de-bord/demandes/<uuid:uuid>/conversation/messages/",
+        dashboard.conversation_poll,
+        name="conversation_poll",
+    ),
+    path(
+        "tableau-de-bord/demandes/<uuid:uuid>/conversation/bloquer/",
+        dashboard.conversation_block_view,
+        name="conversation_block",
+    ),
     path("tableau-de-bord/demandes/<uuid:uuid>/confier/", dashboard.dispatch, name="dispatch"),
     path("tableau-de-bord/structure/", dashboard.structure_workload, name="structure_workload"),
     path("tableau-de-bord/structure/journal/", dashboard.access_log, name="access_log"),

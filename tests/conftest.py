@@ -136,6 +136,7 @@ def _no_captcha_left_over():
 # see: select_related() from another model, values() through a relation, raw SQL.
 CONTENT_SQL = re.compile(
     r'"referrals_contactrequest"\."(?:first_name|handle|email|phone|message)"|"referrals_requestnote"\."text"'
+    r'|"referrals_conversationmessage"\."text"'
 )
 
 

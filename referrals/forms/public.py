@@ -222,7 +222,7 @@ class ContactForm(AntispamForm):
         widget=forms.RadioSelect,
         help_text="Tu recevras la réponse seulement par ce moyen. Remplis-le ci-dessous.",
         error_messages={
-            "required": "Choisis comment tu veux être contacté·e : réseau social, e-mail ou SMS.",
+            "required": "Choisis comment tu veux être contacté·e : réseau social, e-mail, SMS, ou ici sur le site.",
             "invalid_choice": "Choisis comment tu veux être contacté·e dans la liste.",
         },
     )
@@ -249,6 +249,20 @@ class ContactForm(AntispamForm):
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
         error_messages={
             "invalid": "Cette adresse e-mail n’est pas valide : vérifie-la (par exemple : camille@exemple.fr).",
+            "max_length": "Une adresse e-mail compte au plus %(limit_value)d caractères.",
+            "null_characters_not_allowed": CONTROL_MESSAGE,
+        },
+    )
+    email_alerte = forms.EmailField(
+        label="Ton adresse e-mail, si tu veux être prévenu·e d’une réponse (facultatif)",
+        max_length=254,
+        required=False,
+        help_text="Tu n’as rien à donner pour être répondu·e ici. Si tu laisses une adresse, nous y écrivons "
+        "seulement « tu as une réponse », jamais le texte ; elle est effacée avec ta demande.",
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+        error_messages={
+            "invalid": "Cette adresse e-mail n’est pas valide : vérifie-la (par exemple : camille@exemple.fr), "
+            "ou laisse la case vide.",
             "max_length": "Une adresse e-mail compte au plus %(limit_value)d caractères.",
             "null_characters_not_allowed": CONTROL_MESSAGE,
         },
@@ -367,6 +381,9 @@ class ContactForm(AntispamForm):
     def clean_email(self):
         return self.cleaned_data["email"].lower()
 
+    def clean_email_alerte(self):
+        return self.cleaned_data["email_alerte"].lower()
+
     def clean_telephone(self):
         value = self.cleaned_data["telephone"]
         if not value:
@@ -482,7 +499,12 @@ class ContactForm(AntispamForm):
             "channel": channel,
             "network": data["reseau"] if has_handle else "",
             "handle": data["pseudo"] if has_handle else "",
-            "email": data["email"] if channel == Channel.EMAIL else "",
+            # "Réponds-moi ici": an e-mail only if given, to say "tu as une réponse" (no text).
+            "email": data["email"]
+            if channel == Channel.EMAIL
+            else data["email_alerte"]
+            if channel == Channel.PORTAL
+            else "",
             "phone": data["telephone"] if channel == Channel.SMS else "",
             "is_urgent": data["urgent"],
             "first_name": data["prenom"],

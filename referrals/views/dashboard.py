@@ -31,18 +31,24 @@ from promeneurs.pagination import paginate
 from structures.enums import PromeneurStatus
 from structures.models import Promeneur, Structure
 
-from ..content import contact_request_read_content, related_content
+from ..content import contact_request_read_content, conversation_read, related_content
 from ..enums import OPEN_STATUSES, RequestStatus
+from ..forms.conversation import ProfessionalMessageForm
 from ..forms.dashboard import DispatchForm, NoteForm, ReassignForm, RequestFilterForm, StatusChangeForm
-from ..models import AccessLog, ContactRequest, waiting_limit
+from ..models import ASSIGNED_STATUSES, AccessLog, ContactRequest, waiting_limit
 from ..services import (
     ClaimError,
+    ConversationRateLimited,
     contact_request_add_note,
     contact_request_change_status,
     contact_request_claim,
     contact_request_dispatch,
     contact_request_reassign,
+    conversation_block,
+    conversation_post_promeneur,
+    conversation_state,
 )
+from .conversation import conversation_etag, conversation_response, poll_seconds
 
 PAGE_SIZE = 20
 
@@ -173,16 +179,49 @@ def inbox(request):
 permissions = access.request_permissions
 
 
+BLOCK_CONFIRM_PARAM = "bloquer"
+
+
+def conversation_permissions(user, contact_request, can):
+    """Writing in, and blocking, a "Réponds-moi ici" conversation: the assignee of a request they
+    took in charge, while the conversation is open."""
+    active = (
+        can["read"] and contact_request.conversation_is_open and contact_request.status in ASSIGNED_STATUSES
+    )
+    return {"write": active, "block": active}
+
+
 def render_detail(
-    request, contact_request, *, status_form=None, note_form=None, reassign_form=None, dispatch_form=None
+    request,
+    contact_request,
+    *,
+    status_form=None,
+    note_form=None,
+    reassign_form=None,
+    dispatch_form=None,
+    message_form=None,
+    status=200,
 ):
     user = request.user
     can = permissions(user, contact_request)
     content = None
+    conversation = None
     if can["read"]:
         # The content is read only now, through the gate, for the assignee; the display is logged.
         content = contact_request_read_content(request=contact_request, user=user)
         note_form = note_form or NoteForm()
+        if contact_request.has_conversation:
+            may = conversation_permissions(user, contact_request, can)
+            conversation = {
+                "messages": content.thread,
+                "etag": conversation_etag(conversation_state(contact_request), "promeneur"),
+                "poll_url": reverse("referrals:conversation_poll", kwargs={"uuid": contact_request.uuid}),
+                "poll_seconds": poll_seconds(),
+                "can_write": may["write"],
+                "can_block": may["block"],
+                "confirm_block": may["block"] and BLOCK_CONFIRM_PARAM in request.GET,
+                "form": (message_form or ProfessionalMessageForm()) if may["write"] else None,
+            }
     if can["change_status"]:
         status_form = status_form or StatusChangeForm(contact_request=contact_request)
         if not status_form.has_choices:
@@ -204,8 +243,9 @@ def render_detail(
         "note_form": note_form if can["read"] else None,
         "reassign_form": reassign_form if can["reassign"] else None,
         "dispatch_form": dispatch_form if can["dispatch"] else None,
+        "conversation": conversation,
     }
-    return render(request, "referrals/dashboard/request_detail.html", context)
+    return render(request, "referrals/dashboard/request_detail.html", context, status=status)
 
 
 @require_safe
@@ -350,6 +390,74 @@ def dispatch(request, uuid):
             messages.success(request, f"La demande {contact_request.reference} est confiée à {label}.")
             return redirect("referrals:department_pool")
     return render_detail(request, contact_request, dispatch_form=form)
+
+
+# --- "Réponds-moi ici": the conversation, for its assignee -----------------------------------------
+
+
+def _conversation_request_or_404(user, uuid):
+    """The request if the user is its assignee, able to read it, and it has a conversation; else 404
+    (referents, coordinators, colleagues, staff: the conversation does not exist for them)."""
+    contact_request = get_request_for_user_or_404(user, uuid)
+    if not contact_request.has_conversation or not access.may_read_content(user, contact_request):
+        raise Http404("Demande introuvable.")
+    return contact_request
+
+
+@require_POST
+@never_cache
+def conversation_post(request, uuid):
+    contact_request = _conversation_request_or_404(request.user, uuid)
+    form = ProfessionalMessageForm(data=request.POST)
+    status = 400
+    if form.is_valid():
+        try:
+            conversation_post_promeneur(
+                request=contact_request, by=request.user, text=form.cleaned_data["texte"]
+            )
+        except ConversationRateLimited as error:
+            form.add_error("texte", error)
+            status = 429
+        except ValidationError as error:
+            form.add_error("texte", error)
+            status = 409
+        else:
+            messages.success(request, "Votre réponse est envoyée.")
+            return redirect(reverse("referrals:request_detail", kwargs={"uuid": uuid}) + "#conversation")
+    contact_request.refresh_from_db(fields=["status", "conversation_blocked_at", "erased_at"])
+    return render_detail(request, contact_request, message_form=form, status=status)
+
+
+@require_POST
+@never_cache
+def conversation_block_view(request, uuid):
+    contact_request = _conversation_request_or_404(request.user, uuid)
+    try:
+        conversation_block(request=contact_request, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            f"La conversation de la demande {contact_request.reference} est bloquée et la demande close. "
+            "La coordination du département en est informée (sans le contenu).",
+        )
+    return redirect(reverse("referrals:request_detail", kwargs={"uuid": uuid}) + "#conversation")
+
+
+@require_safe
+@never_cache
+def conversation_poll(request, uuid):
+    """The messages of the conversation, for the page's live view: 304 while nothing changed (no
+    content read, no log line), else the fragment, read through the gate and logged."""
+    contact_request = _conversation_request_or_404(request.user, uuid)
+    return conversation_response(
+        request,
+        contact_request,
+        state=conversation_state(contact_request),
+        read=lambda: conversation_read(request=contact_request, user=request.user),
+        viewer="promeneur",
+    )
 
 
 # --- Referents -------------------------------------------------------------------------------------

@@ -25,17 +25,23 @@ from promeneurs.captcha import REFRESH_FIELD
 from promeneurs.public_cache import public_form_page
 from promeneurs.typography import french_number
 from referrals.access_codes import attempt_failed, attempts_exhausted, code_matches, hash_code
+from referrals.content import conversation_read_for_young_person
 from referrals.enums import Helpfulness, RequestStatus, TargetKind
+from referrals.forms.conversation import YoungPersonMessageForm
 from referrals.forms.follow_up import FollowUpLookupForm, HelpfulnessForm
 from referrals.forms.public import MESSAGE_MAX_LENGTH, ContactForm
 from referrals.models import ContactRequest
 from referrals.presence import next_slot_in_words
 from referrals.services import (
+    ConversationRateLimited,
     contact_request_answer_helpfulness,
     contact_request_issue_access_code,
     contact_request_submit,
     contact_request_withdraw,
+    conversation_post_young_person,
+    conversation_state,
 )
+from referrals.views.conversation import conversation_etag, conversation_response, poll_seconds
 from structures.models import Absence, Promeneur, Structure
 
 logger = logging.getLogger(__name__)
@@ -305,22 +311,20 @@ def status_in_words(contact_request):
     return f"prise en charge par {contact_request.assignee}"
 
 
-@login_not_required
-@never_cache
-@require_http_methods(["GET", "HEAD", "POST"])
-def follow_up(request, token):
-    contact_request, expired = request_for_token(token)
-    if contact_request is None:
-        return invalid_link(request, expired=expired)
-    withdraw_error = ""
-    if request.method == "POST":
-        try:
-            contact_request_withdraw(request=contact_request)
-        except ValidationError:
-            contact_request.refresh_from_db()
-            withdraw_error = "Cette demande a déjà été retirée ou effacée : il n’y a plus rien à effacer."
-        else:
-            return redirect("referrals:follow_up", token=token)
+def _conversation_context(contact_request, token, message_form=None):
+    """The "Réponds-moi ici" conversation of the follow-up page, or None."""
+    if not contact_request.has_conversation or contact_request.is_erased:
+        return None
+    return {
+        "messages": conversation_read_for_young_person(request=contact_request),
+        "etag": conversation_etag(conversation_state(contact_request), "jeune"),
+        "poll_url": reverse("referrals:follow_up_conversation_poll", kwargs={"token": token}),
+        "poll_seconds": poll_seconds(),
+        "form": (message_form or YoungPersonMessageForm()) if contact_request.conversation_is_open else None,
+    }
+
+
+def render_follow_up(request, contact_request, token, *, withdraw_error="", message_form=None, status=200):
     now = timezone.now()
     erase_closed = contact_request.status == RequestStatus.CLOSED and not contact_request.is_erased
     can_withdraw = erase_closed or RequestStatus.WITHDRAWN in contact_request.allowed_transitions()
@@ -340,6 +344,7 @@ def follow_up(request, token):
             "withdraw_error": withdraw_error,
             "retention_months": settings.REQUEST_RETENTION_MONTHS,
             "follow_up_url": _follow_up_url(request, token),
+            "follow_up_path": reverse("referrals:follow_up", kwargs={"token": token}),
             "link_expires_on": _link_expires_on(contact_request),
             "token": token,
             "helpfulness_form": HelpfulnessForm(initial={"answer": contact_request.helpfulness or None})
@@ -348,8 +353,82 @@ def follow_up(request, token):
             "helpfulness_label": Helpfulness(contact_request.helpfulness).label.lower()
             if contact_request.helpfulness
             else "",
+            "conversation": _conversation_context(contact_request, token, message_form),
         },
-        status=409 if withdraw_error else 200,
+        status=status,
+    )
+
+
+@login_not_required
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def follow_up(request, token):
+    contact_request, expired = request_for_token(token)
+    if contact_request is None:
+        return invalid_link(request, expired=expired)
+    withdraw_error = ""
+    if request.method == "POST":
+        try:
+            contact_request_withdraw(request=contact_request)
+        except ValidationError:
+            contact_request.refresh_from_db()
+            withdraw_error = "Cette demande a déjà été retirée ou effacée : il n’y a plus rien à effacer."
+        else:
+            return redirect("referrals:follow_up", token=token)
+    return render_follow_up(
+        request, contact_request, token, withdraw_error=withdraw_error, status=409 if withdraw_error else 200
+    )
+
+
+def _conversation_request_for_token(request, token):
+    """(request, None) for a genuine link to a request with a conversation, else (None, a 404 page)."""
+    contact_request, expired = request_for_token(token)
+    if contact_request is None:
+        return None, invalid_link(request, expired=expired)
+    if not contact_request.has_conversation:
+        return None, invalid_link(request, expired=False)
+    return contact_request, None
+
+
+@login_not_required
+@never_cache
+@require_http_methods(["POST"])
+def follow_up_message(request, token):
+    """The young person writes in their conversation, from the follow-up page."""
+    contact_request, refusal = _conversation_request_for_token(request, token)
+    if refusal is not None:
+        return refusal
+    form = YoungPersonMessageForm(data=request.POST)
+    status = 400
+    if form.is_valid():
+        try:
+            conversation_post_young_person(request=contact_request, text=form.cleaned_data["texte"])
+        except ConversationRateLimited as error:
+            form.add_error("texte", error)
+            status = 429
+        except ValidationError as error:
+            form.add_error("texte", error)
+            status = 409
+        else:
+            return redirect(reverse("referrals:follow_up", kwargs={"token": token}) + "#conversation")
+    contact_request.refresh_from_db()
+    return render_follow_up(request, contact_request, token, message_form=form, status=status)
+
+
+@login_not_required
+@never_cache
+@require_http_methods(["GET", "HEAD"])
+def follow_up_conversation_poll(request, token):
+    """The conversation's messages for the follow-up page's live view: 304 while nothing changed."""
+    contact_request, refusal = _conversation_request_for_token(request, token)
+    if refusal is not None:
+        return refusal
+    return conversation_response(
+        request,
+        contact_request,
+        state=conversation_state(contact_request),
+        read=lambda: conversation_read_for_young_person(request=contact_request),
+        viewer="jeune",
     )
 
 
@@ -383,6 +462,9 @@ def follow_up_lookup(request):
         else:
             contact_request = (
                 ContactRequest.objects.filter(reference=reference)
+                # An anonymised request (closed or spam, then erased) is not reopened: the same
+                # answer as an unknown reference, nothing about it.
+                .exclude(erased_at__isnull=False, status__in=(RequestStatus.CLOSED, RequestStatus.SPAM))
                 .only("pk", "uuid", "access_code_hash")
                 .first()
             )

@@ -62,6 +62,8 @@ def contexts(contact_request, request_context, orientation):
             "structure_name": "Centre social Les Tilleuls",
         },
         NotificationKind.REQUEST_ESCALATED: {**request_context, "hours": 96, "structure_name": ""},
+        NotificationKind.CONVERSATION_MESSAGE: {**request_context, "is_urgent": True},
+        NotificationKind.CONVERSATION_BLOCKED: request_context,
         NotificationKind.ORIENTATION_RECEIVED: orientation_context,
         NotificationKind.ORIENTATION_ACCEPTED: orientation_context,
         NotificationKind.ORIENTATION_DECLINED: orientation_context,
@@ -106,6 +108,15 @@ EXPECTED = {
     NotificationKind.REQUEST_REASSIGNED: ["réattribuée", THEME_NAME],
     NotificationKind.REQUEST_REMINDER: ["en attente depuis 48 h", "Centre social Les Tilleuls", THEME_NAME],
     NotificationKind.REQUEST_ESCALATED: ["depuis 96 h", "96 heures", THEME_NAME],
+    NotificationKind.CONVERSATION_MESSAGE: [
+        "Nouveau message sur {ref} (urgente)",
+        "Réponds-moi ici",
+        "urgente",
+    ],
+    NotificationKind.CONVERSATION_BLOCKED: [
+        "Conversation signalée et bloquée sur {ref}",
+        "La demande est close",
+    ],
     NotificationKind.ORIENTATION_RECEIVED: ["Orientation reçue", "Mission locale du Périgord"],
     NotificationKind.ORIENTATION_ACCEPTED: ["Orientation acceptée", "Mission locale du Périgord"],
     NotificationKind.ORIENTATION_DECLINED: ["Orientation déclinée", "motif"],
@@ -119,12 +130,20 @@ EXPECTED = {
     NotificationKind.WEEKLY_DIGEST: ["Récapitulatif de la semaine du 23/02/2026", "24 — Dordogne", "5"],
     NotificationKind.DAILY_DIGEST: ["Récapitulatif du jour"],
 }
-REQUEST_LINKED = {k for k in NotificationKind if k.startswith("request_")}
+REQUEST_LINKED = {k for k in NotificationKind if k.startswith("request_")} | {
+    NotificationKind.CONVERSATION_MESSAGE,
+    NotificationKind.CONVERSATION_BLOCKED,
+}
 ORIENTATION_LINKED = {k for k in NotificationKind if k.startswith("orientation_")}
 
 
-# The invitation goes to someone without an account: tests/accounts/test_invitations.py.
-USER_KINDS = [kind for kind in NotificationKind if kind != NotificationKind.INVITATION]
+# The invitation goes to someone without an account: tests/accounts/test_invitations.py; "tu as
+# une réponse" to a young person only: tests/referrals/test_conversation.py.
+USER_KINDS = [
+    kind
+    for kind in NotificationKind
+    if kind not in (NotificationKind.INVITATION, NotificationKind.CONVERSATION_REPLY)
+]
 
 
 @pytest.mark.parametrize("kind", USER_KINDS)

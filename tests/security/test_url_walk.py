@@ -37,6 +37,9 @@ PUBLIC = {
     "referrals:follow_up",
     "referrals:follow_up_lookup",
     "referrals:follow_up_helpfulness",
+    # "Réponds-moi ici": the conversation of the follow-up link (the signed token is the key)
+    "referrals:follow_up_message",
+    "referrals:follow_up_conversation_poll",
     # Fil info
     "news:article_list",
     "news:feed",
