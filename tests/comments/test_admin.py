@@ -18,7 +18,7 @@ CHANGELIST = reverse("admin:comments_comment_changelist")
 
 @pytest.mark.parametrize(
     ("role", "status"),
-    [("moderator", 200), ("caf_staff", 200), ("coordinator", 403), ("promeneur", 302), ("referent", 302)],
+    {"moderator": 200, "caf_staff": 200, "coordinator": 403, "promeneur": 302, "referent": 302}.items(),
 )
 def test_comment_list_for_moderators_and_caf_staff_only(client, role, status):
     CommentFactory(pending=True, body="Un texte à modérer dans l’admin")

@@ -50,7 +50,7 @@ def test_moderators_and_caf_staff_write_national_articles_and_are_their_authors(
     assert article.department is None and article.author == user
 
 
-@pytest.mark.parametrize(("role", "status"), [("promeneur", 302), ("referent", 302)])
+@pytest.mark.parametrize(("role", "status"), {"promeneur": 302, "referent": 302}.items())
 def test_promeneurs_and_referents_do_not_reach_articles(client, role, status):
     client.force_login(make_user(role))
     assert client.get(CHANGELIST).status_code == status

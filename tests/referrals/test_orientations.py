@@ -238,19 +238,19 @@ def test_detail_page_permission_matrix(client, world, role):
 
 @pytest.mark.parametrize(
     ("role", "expected"),
-    [
-        ("anonymous", 302),
-        ("assignee", 403),
-        ("colleague", 403),
-        ("sending_referent", 403),
-        ("unrelated_promeneur", 404),
-        ("coordinator_24", 403),
-        ("coordinator_33", 403),
-        ("coordinator_75", 404),
-        ("moderator", 404),
-        ("caf_staff", 404),
-        ("superuser", 404),
-    ],
+    {
+        "anonymous": 302,
+        "assignee": 403,
+        "colleague": 403,
+        "sending_referent": 403,
+        "unrelated_promeneur": 404,
+        "coordinator_24": 403,
+        "coordinator_33": 403,
+        "coordinator_75": 404,
+        "moderator": 404,
+        "caf_staff": 404,
+        "superuser": 404,
+    }.items(),
 )
 def test_only_the_receiving_side_answers(client, world, role, expected):
     login(client, user_of(world, role))
