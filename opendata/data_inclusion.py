@@ -92,6 +92,21 @@ def or_none(value):
     return value or None
 
 
+def place_and_contact(structure):
+    """The address and contact fields a structure and its service share (same names in both)."""
+    return {
+        "commune": structure.commune,
+        "code_postal": structure.postcode,
+        "code_insee": None,
+        "adresse": or_none(structure.address),
+        "complement_adresse": None,
+        "longitude": float(structure.longitude) if structure.longitude is not None else None,
+        "latitude": float(structure.latitude) if structure.latitude is not None else None,
+        "telephone": or_none(structure.phone),
+        "courriel": or_none(structure.email),
+    }
+
+
 def structure_row(structure):
     reseau = RESEAUX_PORTEURS.get(structure.kind)
     return {
@@ -102,15 +117,7 @@ def structure_row(structure):
         "description": structure.description if len(structure.description.strip()) >= 5 else None,
         "lien_source": absolute(structure.get_absolute_url()),
         "siret": None,
-        "commune": structure.commune,
-        "code_postal": structure.postcode,
-        "code_insee": None,
-        "adresse": or_none(structure.address),
-        "complement_adresse": None,
-        "longitude": float(structure.longitude) if structure.longitude is not None else None,
-        "latitude": float(structure.latitude) if structure.latitude is not None else None,
-        "telephone": or_none(structure.phone),
-        "courriel": or_none(structure.email),
+        **place_and_contact(structure),
         "site_web": or_none(structure.website),
         "horaires_accueil": None,
         "accessibilite_lieu": None,
@@ -150,15 +157,7 @@ def service_row(structure):
         "publics": ["jeunes"],
         "publics_precisions": f"Jeunes de {ages[0]} à {ages[1]} ans.",
         "conditions_acces": None,
-        "commune": structure.commune,
-        "code_postal": structure.postcode,
-        "code_insee": None,
-        "adresse": or_none(structure.address),
-        "complement_adresse": None,
-        "longitude": float(structure.longitude) if structure.longitude is not None else None,
-        "latitude": float(structure.latitude) if structure.latitude is not None else None,
-        "telephone": or_none(structure.phone),
-        "courriel": or_none(structure.email),
+        **place_and_contact(structure),
         "modes_accueil": ["a-distance"],
         "zone_eligibilite": [structure.department.code],
         "contact_nom_prenom": None,

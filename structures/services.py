@@ -69,26 +69,31 @@ def promeneur_profile_update(
     return [PROFILE_FIELD_LABELS[name] for name in changed]
 
 
+ProfileRow = NetworkAccount | PresenceSlot | Absence | OnlineHours
+
+
+def _row_save(row: ProfileRow, *, by, field: str) -> None:
+    """Validate and save one row of the profile (added or changed), and write it in the history."""
+    action = ProfileChangeAction.CHANGED if row.pk else ProfileChangeAction.ADDED
+    row.full_clean()
+    row.save()
+    profile_change_record(promeneur=row.promeneur, by=by, field=field, action=action)
+
+
+def _row_delete(row: ProfileRow, *, by, field: str) -> None:
+    profile_change_record(promeneur=row.promeneur, by=by, field=field, action=ProfileChangeAction.REMOVED)
+    row.delete()
+
+
 @transaction.atomic
 def network_account_save(*, account: NetworkAccount, by) -> NetworkAccount:
-    action = ProfileChangeAction.CHANGED if account.pk else ProfileChangeAction.ADDED
-    account.full_clean()
-    account.save()
-    profile_change_record(
-        promeneur=account.promeneur, by=by, field=f"Réseau {account.get_network_display()}", action=action
-    )
+    _row_save(account, by=by, field=f"Réseau {account.get_network_display()}")
     return account
 
 
 @transaction.atomic
 def network_account_delete(*, account: NetworkAccount, by) -> None:
-    profile_change_record(
-        promeneur=account.promeneur,
-        by=by,
-        field=f"Réseau {account.get_network_display()}",
-        action=ProfileChangeAction.REMOVED,
-    )
-    account.delete()
+    _row_delete(account, by=by, field=f"Réseau {account.get_network_display()}")
 
 
 def overlapping_slot(slot: PresenceSlot):
@@ -107,19 +112,13 @@ def presence_slot_save(*, slot: PresenceSlot, by) -> PresenceSlot:
         raise ValidationError(
             f"Ce créneau chevauche celui du {other.get_weekday_display()} ({slot_label(other)})."
         )
-    action = ProfileChangeAction.CHANGED if slot.pk else ProfileChangeAction.ADDED
-    slot.full_clean()
-    slot.save()
-    profile_change_record(promeneur=slot.promeneur, by=by, field="Horaires en ligne", action=action)
+    _row_save(slot, by=by, field="Horaires en ligne")
     return slot
 
 
 @transaction.atomic
 def presence_slot_delete(*, slot: PresenceSlot, by) -> None:
-    profile_change_record(
-        promeneur=slot.promeneur, by=by, field="Horaires en ligne", action=ProfileChangeAction.REMOVED
-    )
-    slot.delete()
+    _row_delete(slot, by=by, field="Horaires en ligne")
 
 
 def slot_label(slot):
@@ -132,19 +131,13 @@ def slot_label(slot):
 def absence_save(*, absence: Absence, by) -> Absence:
     if absence.starts_on and absence.ends_on and absence.ends_on < absence.starts_on:
         raise ValidationError({"ends_on": "La fin de l’absence ne peut pas précéder son début."})
-    action = ProfileChangeAction.CHANGED if absence.pk else ProfileChangeAction.ADDED
-    absence.full_clean()
-    absence.save()
-    profile_change_record(promeneur=absence.promeneur, by=by, field="Absences", action=action)
+    _row_save(absence, by=by, field="Absences")
     return absence
 
 
 @transaction.atomic
 def absence_delete(*, absence: Absence, by) -> None:
-    profile_change_record(
-        promeneur=absence.promeneur, by=by, field="Absences", action=ProfileChangeAction.REMOVED
-    )
-    absence.delete()
+    _row_delete(absence, by=by, field="Absences")
 
 
 def week_of(day: datetime.date) -> datetime.date:
@@ -167,7 +160,4 @@ def online_hours_declare(*, promeneur: Promeneur, by, week: datetime.date, hours
 
 @transaction.atomic
 def online_hours_delete(*, entry: OnlineHours, by) -> None:
-    profile_change_record(
-        promeneur=entry.promeneur, by=by, field="Heures passées en ligne", action=ProfileChangeAction.REMOVED
-    )
-    entry.delete()
+    _row_delete(entry, by=by, field="Heures passées en ligne")

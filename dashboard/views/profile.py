@@ -110,118 +110,152 @@ def profile(request):
     return render(request, "dashboard/profile.html", context)
 
 
-# --- Networks --------------------------------------------------------------------------------------
+# --- The promeneur's own rows: networks, weekly slots, absences ----------------------------------
+
+
+def own_row_page(request, pk, *, model, form_class, save, success, to, template, current, extra):
+    """The add (no `pk`) or edit page of one of the promeneur's own rows (404 for anyone else's).
+    A valid form is saved through `save(instance)` (a structures service, whose refusal goes to
+    the form), `success(saved, added)` is told and the page goes to `to`; `extra(promeneur, row)`
+    gives the rest of the page's context."""
+    promeneur = get_own_promeneur_or_404(request.user)
+    row = get_object_or_404(model, pk=pk, promeneur=promeneur) if pk else None
+    form = form_class(data=request.POST or None, instance=row, promeneur=promeneur)
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = save(form.instance)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, success(saved, row is None))
+            return redirect(to)
+    context = profile_context(request, promeneur, current, form=form, **extra(promeneur, row))
+    return render(request, template, context)
+
+
+def own_row_removed(request, pk, *, model, delete, success, to):
+    """Remove one of the promeneur's own rows through `delete(row)` (a structures service)."""
+    promeneur = get_own_promeneur_or_404(request.user)
+    row = get_object_or_404(model, pk=pk, promeneur=promeneur)
+    delete(row)
+    messages.success(request, success(row))
+    return redirect(to)
+
+
+def added_or_changed(added):
+    return "ajouté" if added else "modifié"
 
 
 @never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
 def network_edit(request, pk=None):
-    promeneur = get_own_promeneur_or_404(request.user)
-    account = get_object_or_404(NetworkAccount, pk=pk, promeneur=promeneur) if pk else None
-    form = NetworkAccountForm(data=request.POST or None, instance=account, promeneur=promeneur)
-    if request.method == "POST" and form.is_valid():
-        try:
-            saved = network_account_save(account=form.instance, by=request.user)
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            verb = "modifié" if account else "ajouté"
-            messages.success(request, f"Compte {saved.get_network_display()} « {saved.handle} » {verb}.")
-            return redirect("dashboard:profile")
-    context = profile_context(request, promeneur, "dashboard:profile", form=form, account=account)
-    return render(request, "dashboard/network_form.html", context)
+    return own_row_page(
+        request,
+        pk,
+        model=NetworkAccount,
+        form_class=NetworkAccountForm,
+        save=lambda account: network_account_save(account=account, by=request.user),
+        success=lambda saved, added: (
+            f"Compte {saved.get_network_display()} « {saved.handle} » {added_or_changed(added)}."
+        ),
+        to="dashboard:profile",
+        template="dashboard/network_form.html",
+        current="dashboard:profile",
+        extra=lambda promeneur, account: {"account": account},
+    )
 
 
 @never_cache
 @require_POST
 def network_delete(request, pk):
-    promeneur = get_own_promeneur_or_404(request.user)
-    account = get_object_or_404(NetworkAccount, pk=pk, promeneur=promeneur)
-    network_account_delete(account=account, by=request.user)
-    messages.success(request, f"Compte {account.get_network_display()} « {account.handle} » retiré.")
-    return redirect("dashboard:profile")
-
-
-# --- Weekly slots ----------------------------------------------------------------------------------
+    return own_row_removed(
+        request,
+        pk,
+        model=NetworkAccount,
+        delete=lambda account: network_account_delete(account=account, by=request.user),
+        success=lambda account: f"Compte {account.get_network_display()} « {account.handle} » retiré.",
+        to="dashboard:profile",
+    )
 
 
 @never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
 def slots(request, pk=None):
-    promeneur = get_own_promeneur_or_404(request.user)
-    slot = get_object_or_404(PresenceSlot, pk=pk, promeneur=promeneur) if pk else None
-    form = PresenceSlotForm(data=request.POST or None, instance=slot, promeneur=promeneur)
-    if request.method == "POST" and form.is_valid():
-        try:
-            saved = presence_slot_save(slot=form.instance, by=request.user)
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            verb = "modifié" if slot else "ajouté"
-            messages.success(
-                request, f"Créneau du {saved.get_weekday_display()} ({slot_label(saved)}) {verb}."
-            )
-            return redirect("dashboard:slots")
-    rows = [{"slot": s, "label": slot_label(s)} for s in promeneur.presence_slots.all()]
-    context = profile_context(request, promeneur, "dashboard:slots", form=form, slot=slot, rows=rows)
-    return render(request, "dashboard/slots.html", context)
+    return own_row_page(
+        request,
+        pk,
+        model=PresenceSlot,
+        form_class=PresenceSlotForm,
+        save=lambda slot: presence_slot_save(slot=slot, by=request.user),
+        success=lambda saved, added: (
+            f"Créneau du {saved.get_weekday_display()} ({slot_label(saved)}) {added_or_changed(added)}."
+        ),
+        to="dashboard:slots",
+        template="dashboard/slots.html",
+        current="dashboard:slots",
+        extra=lambda promeneur, slot: {
+            "slot": slot,
+            "rows": [{"slot": s, "label": slot_label(s)} for s in promeneur.presence_slots.all()],
+        },
+    )
 
 
 @never_cache
 @require_POST
 def slot_delete(request, pk):
-    promeneur = get_own_promeneur_or_404(request.user)
-    slot = get_object_or_404(PresenceSlot, pk=pk, promeneur=promeneur)
-    presence_slot_delete(slot=slot, by=request.user)
-    messages.success(request, f"Créneau du {slot.get_weekday_display()} ({slot_label(slot)}) retiré.")
-    return redirect("dashboard:slots")
+    return own_row_removed(
+        request,
+        pk,
+        model=PresenceSlot,
+        delete=lambda slot: presence_slot_delete(slot=slot, by=request.user),
+        success=lambda slot: f"Créneau du {slot.get_weekday_display()} ({slot_label(slot)}) retiré.",
+        to="dashboard:slots",
+    )
 
 
-# --- Absences --------------------------------------------------------------------------------------
+def absences_context(promeneur, absence):
+    today = timezone.localdate()
+    return {
+        "absence": absence,
+        "current_absences": list(promeneur.absences.filter(ends_on__gte=today).order_by("starts_on")),
+        "past_absences": list(promeneur.absences.filter(ends_on__lt=today).order_by("-starts_on")[:10]),
+        "today": today,
+    }
 
 
 @never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
 def absences(request, pk=None):
-    promeneur = get_own_promeneur_or_404(request.user)
-    absence = get_object_or_404(Absence, pk=pk, promeneur=promeneur) if pk else None
-    form = AbsenceForm(data=request.POST or None, instance=absence, promeneur=promeneur)
-    if request.method == "POST" and form.is_valid():
-        try:
-            saved = absence_save(absence=form.instance, by=request.user)
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(
-                request,
-                f"Absence du {short_date(saved.starts_on)} au {short_date(saved.ends_on)} enregistrée : "
-                "pendant ces jours, les demandes vont à vos collègues.",
-            )
-            return redirect("dashboard:absences")
-    today = timezone.localdate()
-    context = profile_context(
+    return own_row_page(
         request,
-        promeneur,
-        "dashboard:absences",
-        form=form,
-        absence=absence,
-        current_absences=list(promeneur.absences.filter(ends_on__gte=today).order_by("starts_on")),
-        past_absences=list(promeneur.absences.filter(ends_on__lt=today).order_by("-starts_on")[:10]),
-        today=today,
+        pk,
+        model=Absence,
+        form_class=AbsenceForm,
+        save=lambda absence: absence_save(absence=absence, by=request.user),
+        success=lambda saved, added: (
+            f"Absence du {short_date(saved.starts_on)} au {short_date(saved.ends_on)} enregistrée : "
+            "pendant ces jours, les demandes vont à vos collègues."
+        ),
+        to="dashboard:absences",
+        template="dashboard/absences.html",
+        current="dashboard:absences",
+        extra=absences_context,
     )
-    return render(request, "dashboard/absences.html", context)
 
 
 @never_cache
 @require_POST
 def absence_remove(request, pk):
-    promeneur = get_own_promeneur_or_404(request.user)
-    absence = get_object_or_404(Absence, pk=pk, promeneur=promeneur)
-    absence_delete(absence=absence, by=request.user)
-    messages.success(
-        request, f"Absence du {short_date(absence.starts_on)} au {short_date(absence.ends_on)} retirée."
+    return own_row_removed(
+        request,
+        pk,
+        model=Absence,
+        delete=lambda absence: absence_delete(absence=absence, by=request.user),
+        success=lambda absence: (
+            f"Absence du {short_date(absence.starts_on)} au {short_date(absence.ends_on)} retirée."
+        ),
+        to="dashboard:absences",
     )
-    return redirect("dashboard:absences")
 
 
 # --- Hours actually spent online -------------------------------------------------------------------
@@ -250,11 +284,14 @@ def online_hours(request):
 @never_cache
 @require_POST
 def online_hours_remove(request, pk):
-    promeneur = get_own_promeneur_or_404(request.user)
-    entry = get_object_or_404(OnlineHours, pk=pk, promeneur=promeneur)
-    online_hours_delete(entry=entry, by=request.user)
-    messages.success(request, f"Déclaration de la semaine du {short_date(entry.week)} retirée.")
-    return redirect("dashboard:online_hours")
+    return own_row_removed(
+        request,
+        pk,
+        model=OnlineHours,
+        delete=lambda entry: online_hours_delete(entry=entry, by=request.user),
+        success=lambda entry: f"Déclaration de la semaine du {short_date(entry.week)} retirée.",
+        to="dashboard:online_hours",
+    )
 
 
 # --- History, for the referent and the coordination ------------------------------------------------

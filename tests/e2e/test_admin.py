@@ -1,16 +1,15 @@
 """In the browser: the admin pages of CAF staff and coordinators pass axe-core (WCAG 2.1 A and AA)."""
 
 import datetime
-import re
 
 import pytest
 from django.contrib import admin
 from django.urls import NoReverseMatch, reverse
-from playwright.sync_api import expect
 
 from structures.enums import ImportJobStatus, ImportKind
 from structures.models import ImportJob, Training, TrainingAttendance
-from tests.accounts.factories import DEFAULT_PASSWORD, UserFactory
+from tests.accounts.factories import UserFactory
+from tests.e2e.helpers import BROWSER_TEST, log_in
 from tests.stats.factories import ActivityReportFactory
 from tests.structures.factories import (
     ConventionFactory,
@@ -23,19 +22,7 @@ from tests.structures.factories import (
     StructureMembershipFactory,
 )
 
-pytestmark = [
-    pytest.mark.e2e,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.filterwarnings("ignore:No directory at:UserWarning"),
-]
-
-
-def log_in(page, live_server, email):
-    page.goto(live_server.url + "/comptes/login/")
-    page.get_by_label("Courriel").fill(email)
-    page.get_by_label("Mot de passe", exact=False).fill(DEFAULT_PASSWORD)
-    page.get_by_role("button", name="Connexion").click()
-    expect(page).to_have_url(re.compile(r"/tableau-de-bord/$"))
+pytestmark = BROWSER_TEST
 
 
 @pytest.fixture

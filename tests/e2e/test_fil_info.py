@@ -1,7 +1,6 @@
 """Browser tests of Fil info: a visitor comments, a moderator approves; XSS payloads never run."""
 
 import os
-import re
 
 import pytest
 from captcha.models import CaptchaStore
@@ -10,18 +9,14 @@ from playwright.sync_api import expect
 
 from comments.enums import CommentStatus
 from comments.models import Comment
-from tests.accounts.factories import DEFAULT_PASSWORD, UserFactory
+from tests.accounts.factories import UserFactory
 from tests.comments.factories import CommentFactory
 from tests.comments.xss import XSS_PAYLOADS
+from tests.e2e.helpers import BROWSER_TEST, log_in
 from tests.news.factories import ArticleFactory
 from tests.structures.factories import DepartmentFactory
 
-pytestmark = [
-    pytest.mark.e2e,
-    pytest.mark.django_db(transaction=True),
-    # whitenoise warns when STATIC_ROOT was never collected (not this module's concern).
-    pytest.mark.filterwarnings("ignore:No directory at:UserWarning"),
-]
+pytestmark = BROWSER_TEST
 
 SCREENSHOTS = os.environ.get("E2E_SCREENSHOTS", "")
 MODERATOR_EMAIL = "moderation@fil-info.test"
@@ -51,14 +46,6 @@ def screenshot(page, name):
 def captcha_answer(page):
     key = page.locator("input[name='captcha_0']").input_value()
     return CaptchaStore.objects.get(hashkey=key).response
-
-
-def log_in(page, live_server, email):
-    page.goto(live_server.url + "/comptes/login/")
-    page.get_by_label("Courriel").fill(email)
-    page.get_by_label("Mot de passe", exact=False).fill(DEFAULT_PASSWORD)
-    page.get_by_role("button", name="Connexion").click()
-    expect(page).to_have_url(re.compile(r"/tableau-de-bord/$"))
 
 
 def test_visitor_comments_and_a_moderator_approves(live_server, page, axe, article):

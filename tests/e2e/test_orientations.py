@@ -2,13 +2,13 @@
 
 import re
 
-import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from referrals.enums import DeclineReason, OrientationStatus, RequestStatus
 from referrals.models import Orientation
-from tests.accounts.factories import DEFAULT_PASSWORD, UserFactory
+from tests.accounts.factories import UserFactory
+from tests.e2e.helpers import BROWSER_TEST, log_in
 from tests.referrals.factories import SECRET_MESSAGE, ContactRequestFactory
 from tests.structures.factories import (
     DepartmentFactory,
@@ -17,24 +17,11 @@ from tests.structures.factories import (
     StructureMembershipFactory,
 )
 
-pytestmark = [
-    pytest.mark.e2e,
-    pytest.mark.django_db(transaction=True),
-    # whitenoise warns when STATIC_ROOT was never collected (not this module's concern).
-    pytest.mark.filterwarnings("ignore:No directory at:UserWarning"),
-]
+pytestmark = BROWSER_TEST
 
 ASSIGNEE_EMAIL = "promeneuse@centre-social.test"
 REFERENT_EMAIL = "referente@mission-locale.test"
 SUMMARY = "Jeune de 16 ans qui cherche un stage : à recevoir pour un premier rendez-vous."
-
-
-def log_in(page, live_server, email):
-    page.goto(live_server.url + "/comptes/login/")
-    page.get_by_label("Courriel").fill(email)
-    page.get_by_label("Mot de passe", exact=False).fill(DEFAULT_PASSWORD)
-    page.get_by_role("button", name="Connexion").click()
-    expect(page).to_have_url(re.compile(r"/tableau-de-bord/$"))
 
 
 def test_promeneur_orients_and_the_target_referent_declines(live_server, page, axe):

@@ -12,8 +12,9 @@ from playwright.sync_api import expect
 
 from referrals.enums import RequestStatus
 from structures.models import Absence, NetworkAccount, PresenceSlot
-from tests.accounts.factories import DEFAULT_PASSWORD, UserFactory
+from tests.accounts.factories import UserFactory
 from tests.comments.factories import CommentFactory
+from tests.e2e.helpers import log_in
 from tests.referrals.factories import ContactRequestFactory
 from tests.structures.factories import (
     CoordinationFactory,
@@ -25,15 +26,6 @@ from tests.structures.factories import (
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 WIDTHS = [320, 1280]
-
-
-def log_in(page, live_server, email):
-    page.context.clear_cookies()
-    page.goto(live_server.url + "/comptes/login/")
-    page.get_by_label("Courriel").fill(email)
-    page.get_by_label("Mot de passe", exact=False).fill(DEFAULT_PASSWORD)
-    page.get_by_role("button", name="Connexion").click()
-    expect(page).to_have_url(re.compile(r"/tableau-de-bord/$"))
 
 
 def check(page, axe):
@@ -55,7 +47,7 @@ def test_a_promeneur_edits_their_space(live_server, page, axe, width):
     ContactRequestFactory(structure=structure, assignee=promeneur, is_urgent=True)
     ContactRequestFactory(structure=structure)
 
-    log_in(page, live_server, promeneur.user.email)
+    log_in(page, live_server, promeneur.user.email, fresh=True)
     expect(page.locator("main")).to_contain_text("Votre profil public est incomplet")
     check(page, axe)
 
@@ -154,18 +146,18 @@ def test_referent_coordinator_and_moderator_homes(live_server, page, axe, width)
     UserFactory(email="moderation@essais.test", moderator=True)
     CommentFactory(pending=True)
 
-    log_in(page, live_server, referent.email)
+    log_in(page, live_server, referent.email, fresh=True)
     expect(page.locator("main")).to_contain_text("absent·e jusqu’au")
     expect(page.get_by_role("link", name=re.compile("Réattribuer la demande"))).to_be_visible()
     check(page, axe)
     page.get_by_role("link", name=re.compile("Historique du profil")).first.click()
     check(page, axe)
 
-    log_in(page, live_server, "coordination@essais.test")
+    log_in(page, live_server, "coordination@essais.test", fresh=True)
     expect(page.get_by_role("heading", name="Santé du réseau")).to_be_visible()
     expect(page.locator("main")).to_contain_text("Structures sans promeneur joignable : 2")
     check(page, axe)
 
-    log_in(page, live_server, "moderation@essais.test")
+    log_in(page, live_server, "moderation@essais.test", fresh=True)
     expect(page.get_by_role("heading", name="Commentaires à modérer : 1")).to_be_visible()
     check(page, axe)

@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from referrals.enums import RequestStatus
 from referrals.models import AccessLog, ContactRequest
-from tests.accounts.factories import DEFAULT_PASSWORD
+from tests.e2e.helpers import log_in
 from tests.referrals.factories import SECRET_MESSAGE, ContactRequestFactory
 from tests.structures.factories import (
     CoordinationFactory,
@@ -21,14 +21,6 @@ from tests.structures.factories import (
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 EMAIL = "lea.promeneuse@structure.test"
-
-
-def log_in(page, live_server, email):
-    page.goto(live_server.url + "/comptes/login/")
-    page.get_by_label("Courriel").fill(email)
-    page.get_by_label("Mot de passe", exact=False).fill(DEFAULT_PASSWORD)
-    page.get_by_role("button", name="Connexion").click()
-    expect(page).to_have_url(re.compile(r"/tableau-de-bord/$"))
 
 
 def test_a_promeneur_claims_follows_and_closes_a_request(live_server, page, axe):

@@ -2,10 +2,10 @@
 
 import re
 
-import pytest
 from playwright.sync_api import expect
 
-from tests.accounts.factories import DEFAULT_PASSWORD, UserFactory
+from tests.accounts.factories import UserFactory
+from tests.e2e.helpers import BROWSER_TEST, log_in
 from tests.referrals.factories import ContactRequestFactory
 from tests.stats.factories import ActivityReportFactory
 from tests.structures.factories import (
@@ -15,19 +15,7 @@ from tests.structures.factories import (
     StructureMembershipFactory,
 )
 
-pytestmark = [
-    pytest.mark.e2e,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.filterwarnings("ignore:No directory at:UserWarning"),
-]
-
-
-def log_in(page, live_server, email):
-    page.goto(live_server.url + "/comptes/login/")
-    page.get_by_label("Courriel").fill(email)
-    page.get_by_label("Mot de passe", exact=False).fill(DEFAULT_PASSWORD)
-    page.get_by_role("button", name="Connexion").click()
-    expect(page).to_have_url(re.compile(r"/tableau-de-bord/$"))
+pytestmark = BROWSER_TEST
 
 
 def test_statistics_page_passes_axe(live_server, page, axe):
