@@ -188,11 +188,6 @@ def role_labels(user) -> list[str]:
     return labels
 
 
-def has_request_role(user) -> bool:
-    """Whether the user works on requests at all (dashboard pages of requests and orientations)."""
-    return working_promeneur(user) is not None or is_referent(user) or is_coordinator(user)
-
-
 def managed_structure_ids_q(user, path="") -> Q:
     """A Q() on structures (at `path`) the user manages as referent or coordinator."""
     prefix = f"{path}__" if path else ""
@@ -238,22 +233,6 @@ def requests_visible_q(user) -> Q:
     if departments:
         condition |= Q(department_id__in=departments)
     return condition
-
-
-def may_see_request(user, request) -> bool:
-    promeneur = working_promeneur(user)
-    if promeneur is not None:
-        if request.assignee_id == promeneur.pk:
-            return True
-        if (
-            request.assignee_id is None
-            and request.status == NEW
-            and request.structure_id == promeneur.structure_id
-        ):
-            return True
-    return (request.structure_id is not None and is_referent(user, request.structure_id)) or is_coordinator(
-        user, request.department_id
-    )
 
 
 def is_assignee(user, request) -> bool:
@@ -353,20 +332,6 @@ def orientations_visible_q(user, structure_ids=None) -> Q:
 
 def may_answer_orientation(user, orientation) -> bool:
     return orientation.to_structure_id in orientation_structure_ids(user)
-
-
-# --- Statistics ---------------------------------------------------------------------------------
-
-
-def statistics_scope(user) -> tuple[str, frozenset]:
-    """("national", ∅), ("departments", ids), ("structures", ids) or ("none", ∅)."""
-    if is_national_staff(user):
-        return "national", NO_IDS
-    if is_coordinator(user):
-        return "departments", coordinated_department_ids(user)
-    if is_referent(user):
-        return "structures", referent_structure_ids(user)
-    return "none", NO_IDS
 
 
 # --- Reachability (design §3b.1) ------------------------------------------------------------------

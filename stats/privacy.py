@@ -31,10 +31,6 @@ def protect(count):
     return count
 
 
-def is_protected(value):
-    return value in (SMALL_COUNT_LABEL, SECONDARY_LABEL)
-
-
 def is_small(count):
     return count is not None and 0 < count < SMALL_COUNT_THRESHOLD
 

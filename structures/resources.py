@@ -353,6 +353,21 @@ class FrenchModelResource(resources.ModelResource):
         if errors:
             raise ValidationError(errors)
 
+    def import_instance(self, instance, row, **kwargs):
+        # The row's values on the instance: their validation errors and those of `check_row`
+        # are reported together, as one refusal of the row.
+        errors = {}
+        try:
+            super().import_instance(instance, row, **kwargs)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        self.check_row(instance, row, errors)
+        if errors:
+            raise ValidationError(errors)
+
+    def check_row(self, instance, row, errors):
+        """What a kind of file checks besides the model: add to `errors` ({field: [errors]})."""
+
     def column_of(self, attribute):
         """The file's column name for a model field (for the refusals' sentences)."""
         for field in self.fields.values():
@@ -403,12 +418,7 @@ class StructureResource(FrenchModelResource):
         skip_unchanged = True
         report_skipped = True
 
-    def import_instance(self, instance, row, **kwargs):
-        errors = {}
-        try:
-            super().import_instance(instance, row, **kwargs)
-        except ValidationError as error:
-            errors = error.update_error_dict(errors)
+    def check_row(self, instance, row, errors):
         if "postcode" not in errors and "department" not in errors and instance.department_id:
             postcode = cell_text(instance.postcode)
             instance.postcode = postcode
@@ -421,8 +431,6 @@ class StructureResource(FrenchModelResource):
                         code="invalid",
                     )
                 ]
-        if errors:
-            raise ValidationError(errors)
 
 
 class PromeneurResource(FrenchModelResource):
@@ -474,22 +482,15 @@ class PromeneurResource(FrenchModelResource):
         skip_unchanged = True
         report_skipped = True
 
-    def import_instance(self, instance, row, **kwargs):
+    def check_row(self, instance, row, errors):
         # Many-to-many columns are only written after the row is saved: check the themes now, so
         # that an unknown theme is reported as a validation error of the row and nothing is saved.
-        errors = {}
-        try:
-            super().import_instance(instance, row, **kwargs)
-        except ValidationError as error:
-            errors = error.update_error_dict(errors)
         field = self.fields["themes"]
         if field.column_name in row:
             try:
                 field.clean(row)
             except ValueError as error:
                 errors["themes"] = [ValidationError(str(error), code="invalid")]
-        if errors:
-            raise ValidationError(errors)
 
 
 class ConventionResource(FrenchModelResource):
