@@ -1,7 +1,7 @@
 // "Réponds-moi ici": new messages appear while the page is open. The page asks its conversation's
 // URL every few seconds with the fingerprint of what it shows (If-None-Match): "304 Not Modified"
 // while nothing changed, else the messages' fragment, which replaces the list. Without scripts, the
-// "Voir les nouveaux messages" link reloads the page. Nothing is polled while the tab is hidden.
+// "Voir s’il y a de nouveaux messages" button reloads the page. Nothing is polled while the tab is hidden.
 (function () {
   "use strict";
 
