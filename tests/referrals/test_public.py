@@ -42,13 +42,6 @@ SECRET_NAME = "Loupiotte"
 SECRET_EMAIL = "loupiotte.secrete@example.test"
 
 
-@pytest.fixture(autouse=True)
-def _empty_cache():
-    cache.clear()
-    yield
-    cache.clear()
-
-
 @pytest.fixture
 def clock():
     with freeze_time(NOW) as frozen:
