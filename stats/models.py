@@ -5,6 +5,7 @@ from django.db.models import Q
 from django.urls import reverse
 
 from promeneurs.status_machine import StatusMachine
+from promeneurs.typography import short_datetime
 
 from .enums import ActivityReportStatus, Dimension
 
@@ -184,4 +185,4 @@ class StatisticsRefresh(models.Model):
         verbose_name_plural = "mises à jour des statistiques"
 
     def __str__(self):
-        return f"{self.started_at:%Y-%m-%d %H:%M}"
+        return short_datetime(self.started_at)

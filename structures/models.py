@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from promeneurs.status_machine import StatusMachine
-from promeneurs.typography import short_date
+from promeneurs.typography import short_date, time_range
 
 from .enums import (
     NETWORK_DOMAINS,
@@ -683,7 +683,7 @@ class PresenceSlot(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.get_weekday_display()} {self.start:%H:%M}–{self.end:%H:%M}"
+        return f"{self.get_weekday_display()} {time_range(self.start, self.end)}"
 
     @property
     def crosses_midnight(self):
