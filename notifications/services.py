@@ -170,6 +170,20 @@ def notification_events_recorded(keys):
     return set(NotificationEvent.objects.filter(key__in=list(keys)).values_list("key", flat=True))
 
 
+def notification_record_once(key, *, kind, recipients, context) -> bool:
+    """Record the periodic event `key` and its notifications to the active `recipients`, unless the
+    event was recorded already or nobody can receive them (then it can be given once somebody
+    can). Whether it was recorded now."""
+    recipients = [user for user in recipients if user is not None and user.is_active]
+    if not recipients:
+        return False
+    with transaction.atomic():
+        if not notification_event_once(key):
+            return False
+        notification_record(kind=kind, recipients=recipients, context=context)
+    return True
+
+
 # --- Sending ------------------------------------------------------------------------------------
 
 

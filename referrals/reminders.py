@@ -22,12 +22,11 @@ taken in charge, withdrawn or marked as spam is no longer "new": it gets nothing
 import datetime
 
 from django.conf import settings
-from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from notifications.enums import NotificationKind
-from notifications.services import notification_event_once, notification_events_recorded, notification_record
+from notifications.services import notification_events_recorded, notification_record_once
 from structures.enums import MembershipRole
 from structures.models import Promeneur, StructureMembership
 
@@ -56,16 +55,6 @@ def _reminder_recipients(request):
     if request.assignee_id is not None and request.assignee.user is not None:
         users.insert(0, request.assignee.user)
     return [user for user in users if user.is_active]
-
-
-def _notify_once(key, *, kind, recipients, context):
-    if not recipients:
-        return False
-    with transaction.atomic():
-        if not notification_event_once(key):
-            return False
-        notification_record(kind=kind, recipients=recipients, context=context)
-    return True
 
 
 def unclaimed_requests_remind(*, now=None):
@@ -106,7 +95,7 @@ def unclaimed_requests_remind(*, now=None):
                 if request.created_at > now - escalation_after
                 else settings.REQUEST_ESCALATION_HOURS
             )
-            sent = _notify_once(
+            sent = notification_record_once(
                 key,
                 kind=kind,
                 recipients=_coordinators(request.department_id),
@@ -118,7 +107,7 @@ def unclaimed_requests_remind(*, now=None):
                 )
             counts["escalations"] += sent
         else:
-            sent = _notify_once(
+            sent = notification_record_once(
                 key,
                 kind=kind,
                 recipients=_reminder_recipients(request),
@@ -147,7 +136,7 @@ def orientations_warn_expiring(*, now=None):
     for key, orientation in keys.items():
         if key in done:
             continue
-        count += _notify_once(
+        count += notification_record_once(
             key,
             kind=NotificationKind.ORIENTATION_EXPIRING,
             recipients=list({u.pk: u for u in structure_team(orientation.to_structure_id)}.values()),

@@ -20,17 +20,12 @@ A notice with nobody to receive it is not recorded, so that it is given once som
 import datetime
 
 from django.conf import settings
-from django.db import transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 
 from accounts.models import User
 from notifications.enums import NotificationKind
-from notifications.services import (
-    notification_event_once,
-    notification_events_recorded,
-    notification_record,
-)
+from notifications.services import notification_events_recorded, notification_record_once
 
 from .enums import ConventionStatus, MembershipRole, PromeneurStatus
 from .models import Charter, Convention, Promeneur
@@ -89,22 +84,6 @@ def _promeneur_context(promeneur):
     }
 
 
-def _active(users):
-    return [user for user in users if user is not None and user.is_active]
-
-
-def _notify_once(key, *, kind, recipients, context):
-    """Record the notice `key` and its notifications, unless given already or nobody can get it."""
-    recipients = _active(recipients)
-    if not recipients:
-        return 0
-    with transaction.atomic():
-        if not notification_event_once(key):
-            return 0
-        notification_record(kind=kind, recipients=recipients, context=context)
-    return 1
-
-
 def label_renewals_remind(*, today):
     candidates = {f"label_renewal_due:{p.pk}:{p.labelled_on.isoformat()}": p for p in labels_due(today)}
     done = notification_events_recorded(candidates)
@@ -113,7 +92,7 @@ def label_renewals_remind(*, today):
         if key in done:
             continue
         due_on = add_years(promeneur.labelled_on, settings.LABEL_VALIDITY_YEARS)
-        count += _notify_once(
+        count += notification_record_once(
             key,
             kind=NotificationKind.LABEL_RENEWAL_DUE,
             recipients=[promeneur.user, *coordinators_of(promeneur.structure.department_id)],
@@ -141,7 +120,7 @@ def trainings_remind(*, today):
         if key in done:
             continue
         last = promeneur.last_training_on
-        count += _notify_once(
+        count += notification_record_once(
             key,
             kind=NotificationKind.TRAINING_DUE,
             recipients=[promeneur.user, *coordinators_of(promeneur.structure.department_id)],
@@ -163,7 +142,7 @@ def charters_remind(*, today):
     for key, promeneur in candidates.items():
         if key in done:
             continue
-        count += _notify_once(
+        count += notification_record_once(
             key,
             kind=NotificationKind.CHARTER_DUE,
             recipients=[promeneur.user],
@@ -188,7 +167,7 @@ def conventions_ending_remind(*, today):
             continue
         structure = convention.structure
         recipients = coordinators_of(structure.department_id) + referents_of(structure.pk)
-        count += _notify_once(
+        count += notification_record_once(
             key,
             kind=NotificationKind.CONVENTION_ENDING,
             recipients=list({user.pk: user for user in recipients}.values()),
