@@ -254,7 +254,7 @@ class ContactForm(AntispamForm):
         },
     )
     email_alerte = forms.EmailField(
-        label="Ton adresse e-mail, si tu veux être prévenu·e d’une réponse (facultatif)",
+        label="E-mail pour être prévenu·e d’une réponse (facultatif)",
         max_length=254,
         required=False,
         help_text="Tu n’as rien à donner pour être répondu·e ici. Si tu laisses une adresse, nous y écrivons "

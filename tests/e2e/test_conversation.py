@@ -66,8 +66,8 @@ def test_a_whole_conversation_answered_on_the_site(live_server, browser, axe, pr
     young.get_by_role("radio", name="15 à 17 ans").check()
     young.get_by_label("Ta commune ou ton code postal").fill("Périgueux")
     young.get_by_role("radio", name="Réponds-moi ici (sur le site)").check()
-    expect(young.get_by_label(re.compile("si tu veux être prévenu"))).to_be_visible()
-    expect(young.get_by_label("Ton adresse e-mail", exact=True)).to_be_hidden()
+    expect(young.get_by_label("E-mail pour être prévenu·e d’une réponse (facultatif)")).to_be_visible()
+    expect(young.get_by_label("Ton adresse e-mail")).to_be_hidden()
     expect(young.get_by_label("Ton pseudo sur ce réseau")).to_be_hidden()
     assert axe(young) == []
     young.get_by_label("Ton message").fill("J’ai besoin d’en parler.")

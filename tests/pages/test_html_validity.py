@@ -11,8 +11,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from referrals.enums import Outcome, RequestStatus
+from referrals.enums import Channel, Outcome, RequestStatus
 from referrals.models import ContactRequest
+from referrals.services import conversation_post_young_person
 from referrals.views.public import follow_up_token
 from tests.news.factories import ArticleFactory
 from tests.referrals.factories import ContactRequestFactory
@@ -50,6 +51,8 @@ def test_public_pages_have_no_html_error(client, db, tmp_path):
     ContactRequest.objects.filter(pk=closed.pk).update(
         status=RequestStatus.CLOSED, outcome=Outcome.MET, closed_at=timezone.now()
     )
+    conversation = ContactRequestFactory(claimed=True, channel=Channel.PORTAL, email="")
+    conversation_post_young_person(request=conversation, text="Bonjour,\n\nvoir https://exemple.fr/aide.")
     pages = {
         "accueil": "/",
         "annuaire": reverse("structures:directory"),
@@ -69,6 +72,7 @@ def test_public_pages_have_no_html_error(client, db, tmp_path):
         "connexion": reverse("account_login"),
         "suivi": reverse("referrals:follow_up_lookup"),
         "suivi-demande-close": reverse("referrals:follow_up", kwargs={"token": follow_up_token(closed)}),
+        "suivi-conversation": reverse("referrals:follow_up", kwargs={"token": follow_up_token(conversation)}),
         "introuvable": "/page-qui-n-existe-pas/",
     }
     files = []
