@@ -160,3 +160,18 @@ def _content_gate_guard():
         for connection in connections.all():
             stack.enter_context(connection.execute_wrapper(_content_sql_guard))
         yield
+
+
+# Two départements many tests share (the reference data may not be loaded in every test).
+@pytest.fixture
+def dordogne(db):
+    from tests.structures.factories import DepartmentFactory
+
+    return DepartmentFactory(code="24")
+
+
+@pytest.fixture
+def gironde(db):
+    from tests.structures.factories import DepartmentFactory
+
+    return DepartmentFactory(code="33")

@@ -5,7 +5,6 @@ from accounts.models import User
 from tests.accounts.factories import UserFactory
 from tests.structures.factories import (
     CoordinationFactory,
-    DepartmentFactory,
     PromeneurFactory,
     StructureFactory,
     StructureMembershipFactory,
@@ -22,16 +21,6 @@ STRONG_PASSWORD = "une-phrase-de-passe-vraiment-solide-2026"
 
 def change_url(user):
     return reverse("admin:accounts_user_change", args=[user.pk])
-
-
-@pytest.fixture
-def dordogne(db):
-    return DepartmentFactory(code="24")
-
-
-@pytest.fixture
-def gironde(db):
-    return DepartmentFactory(code="33")
 
 
 @pytest.fixture

@@ -17,7 +17,6 @@ from structures.models import Coordination, StructureMembership
 from tests.accounts.factories import UserFactory
 from tests.structures.factories import (
     CoordinationFactory,
-    DepartmentFactory,
     PromeneurFactory,
     StructureFactory,
     StructureMembershipFactory,
@@ -27,16 +26,6 @@ pytestmark = pytest.mark.django_db
 
 LIST = "/tableau-de-bord/invitations/"
 PASSWORD = "un-long-mot-de-passe-tout-neuf"
-
-
-@pytest.fixture
-def dordogne():
-    return DepartmentFactory(code="24")
-
-
-@pytest.fixture
-def gironde():
-    return DepartmentFactory(code="33")
 
 
 @pytest.fixture

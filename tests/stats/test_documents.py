@@ -30,11 +30,6 @@ def pdf_text(response):
 
 
 @pytest.fixture
-def dordogne():
-    return DepartmentFactory(code="24")
-
-
-@pytest.fixture
 def structure(dordogne):
     return StructureFactory(name="Centre social Ruban Vert", department=dordogne)
 

@@ -15,7 +15,6 @@ from tests.referrals.factories import SECRET_MESSAGE, ContactRequestFactory, Ori
 from tests.structures.factories import (
     ConventionFactory,
     CoordinationFactory,
-    DepartmentFactory,
     PresenceSlotFactory,
     PromeneurFactory,
     StructureFactory,
@@ -47,16 +46,6 @@ def table_value(content, figure_slug, label):
 def read_csv(response):
     text = response.content.decode("utf-8-sig")
     return list(csv.reader(io.StringIO(text), delimiter=";"))
-
-
-@pytest.fixture
-def dordogne():
-    return DepartmentFactory(code="24")
-
-
-@pytest.fixture
-def gironde():
-    return DepartmentFactory(code="33")
 
 
 # --- Privacy helper ----------------------------------------------------------------------------

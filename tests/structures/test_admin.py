@@ -79,16 +79,6 @@ def export_data(resource):
 
 
 @pytest.fixture
-def dordogne(db):
-    return DepartmentFactory(code="24")
-
-
-@pytest.fixture
-def gironde(db):
-    return DepartmentFactory(code="33")
-
-
-@pytest.fixture
 def caf_staff(db):
     return UserFactory(caf_staff=True)
 
