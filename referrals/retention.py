@@ -3,7 +3,8 @@
 - **Closed requests** (closed with an outcome, or marked as spam) are anonymised
   `REQUEST_RETENTION_MONTHS` (24) months after they were closed (for spam: after the status
   change, the request's last change): `ContactRequest.erase_content()` removes what the young
-  person wrote and how to reach them, the private notes and the orientations' summaries; the
+  person wrote and how to reach them, the private notes, the "Réponds-moi ici" conversation and
+  the orientations' summaries; the
   metadata stays for the statistics (reference, dates, age bracket, commune, themes, status,
   outcome, structure). Open requests are never anonymised, however old.
 - **Withdrawn requests** are erased at once, by the withdrawal itself

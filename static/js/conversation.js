@@ -77,8 +77,10 @@
         if (response.status === 304) {
           return "";
         }
-        if (response.status === 404 || response.status === 403) {
-          stopped = true; // the link expired, the request was erased, the session ended
+        if (response.redirected || response.status === 404 || response.status === 403) {
+          // The link expired, the request was erased or handed over, the session ended (the
+          // sign-in page): stop asking; the button still reloads the page.
+          stopped = true;
           return "";
         }
         if (!response.ok) {
