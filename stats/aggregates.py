@@ -1,8 +1,9 @@
 """Monthly figures, pre-aggregated, so that the statistics cost the same at any volume.
 
 `MonthlyFigure` holds, for each month (Paris time), département and dimension — the total, the age
-bracket, the channel, the outcome, the theme, the whole hours between receipt and claim — the
-number of requests. National and departmental statistics read these rows (a few thousand a year,
+bracket, the channel, the outcome, the theme, the whole hours between receipt and claim, the young
+person's answer to "ça t'a aidé ?" (closed requests) — the number of requests, and the same rolled
+up for the whole country (department None), which the national figures read. National and departmental statistics read these rows (a few thousand a year,
 whatever the number of requests); a structure's statistics still read its own requests.
 
 `refresh()` is the periodic work (CELERY_BEAT_SCHEDULE): it recomputes the months in which a
@@ -20,6 +21,7 @@ from django.db.models import Count, F, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
+from referrals.enums import RequestStatus
 from referrals.models import ContactRequest
 
 from .enums import Dimension
@@ -88,6 +90,21 @@ def month_rows(month):
         MonthlyFigure(month=month, department_id=d, dimension=Dimension.CLAIM_HOURS, value=str(h), count=n)
         for (d, h), n in delays.items()
     )
+    add(
+        Dimension.HELPFULNESS,
+        requests.filter(status=RequestStatus.CLOSED)
+        .values("department_id", "helpfulness")
+        .annotate(n=Count("pk")),
+        "helpfulness",
+    )
+    # The national roll-up: what a national figure reads (department None).
+    national = {}
+    for row in rows:
+        national[(row.dimension, row.value)] = national.get((row.dimension, row.value), 0) + row.count
+    rows.extend(
+        MonthlyFigure(month=month, department=None, dimension=dimension, value=value, count=n)
+        for (dimension, value), n in national.items()
+    )
     return rows
 
 
@@ -111,7 +128,7 @@ def months_to_refresh(since):
     }
     stored = {
         row["month"]: row["n"]
-        for row in MonthlyFigure.objects.filter(dimension=Dimension.TOTAL)
+        for row in MonthlyFigure.objects.filter(dimension=Dimension.TOTAL, department__isnull=True)
         .order_by()
         .values("month")
         .annotate(n=Sum("count"))
@@ -150,11 +167,16 @@ def last_refresh():
     return StatisticsRefresh.objects.filter(pk=1).values_list("started_at", flat=True).first()
 
 
+def of_scope(rows, scope):
+    """The national roll-up for the whole country, the départements' rows otherwise."""
+    if scope.department_ids is None:
+        return rows.filter(department__isnull=True)
+    return rows.filter(department_id__in=scope.department_ids)
+
+
 def figures_of_year(scope, year, dimension):
     """{(value): count} of a dimension over a year, for a national or departmental scope."""
-    rows = MonthlyFigure.objects.filter(dimension=dimension, month__year=year)
-    if scope.department_ids is not None:
-        rows = rows.filter(department_id__in=scope.department_ids)
+    rows = of_scope(MonthlyFigure.objects.filter(dimension=dimension, month__year=year), scope)
     return {
         value: n
         for value, n in rows.order_by().values("value").annotate(n=Sum("count")).values_list("value", "n")
@@ -162,9 +184,7 @@ def figures_of_year(scope, year, dimension):
 
 
 def monthly_totals(scope, year):
-    rows = MonthlyFigure.objects.filter(dimension=Dimension.TOTAL, month__year=year)
-    if scope.department_ids is not None:
-        rows = rows.filter(department_id__in=scope.department_ids)
+    rows = of_scope(MonthlyFigure.objects.filter(dimension=Dimension.TOTAL, month__year=year), scope)
     return {
         m.month: n
         for m, n in rows.order_by().values("month").annotate(n=Sum("count")).values_list("month", "n")

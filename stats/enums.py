@@ -16,3 +16,4 @@ class Dimension(models.TextChoices):
     OUTCOME = "outcome", "issue"
     THEME = "theme", "thème"
     CLAIM_HOURS = "claim_hours", "heures avant la prise en charge"
+    HELPFULNESS = "helpfulness", "« ça t’a aidé ? » (demandes closes)"

@@ -153,8 +153,15 @@ class MonthlyFigure(models.Model):
     (stats/aggregates.py keeps them; the national and departmental statistics read them)."""
 
     month = models.DateField("mois")  # its first day
+    # None: the whole country (the national roll-up of the départements' rows, so that a national
+    # figure reads a few rows a month whatever the number of départements and values).
     department = models.ForeignKey(
-        "structures.Department", verbose_name="département", on_delete=models.CASCADE, related_name="+"
+        "structures.Department",
+        verbose_name="département",
+        on_delete=models.CASCADE,
+        related_name="+",
+        null=True,
+        blank=True,
     )
     dimension = models.CharField("dimension", max_length=12, choices=Dimension.choices)
     value = models.CharField("valeur", max_length=20, blank=True)
@@ -165,13 +172,16 @@ class MonthlyFigure(models.Model):
         verbose_name_plural = "chiffres mensuels"
         constraints = [
             models.UniqueConstraint(
-                fields=["month", "department", "dimension", "value"], name="monthly_figure_unique"
+                fields=["month", "department", "dimension", "value"],
+                name="monthly_figure_unique",
+                nulls_distinct=False,
             )
         ]
         indexes = [models.Index(fields=["dimension", "month"], name="monthly_figure_dimension")]
 
     def __str__(self):
-        return f"{self.month:%Y-%m} {self.department_id} {self.dimension}={self.value}: {self.count}"
+        where = self.department_id or "France"
+        return f"{self.month:%Y-%m} {where} {self.dimension}={self.value}: {self.count}"
 
 
 class StatisticsRefresh(models.Model):

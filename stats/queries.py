@@ -211,9 +211,13 @@ def figure_requests_by_outcome(scope, year):
 
 def figure_helpfulness(scope, year):
     choices = [*Helpfulness.choices, ("", "Pas de réponse")]
-    closed = _by_choice_of(
-        scope, requests_of_year(scope, year).filter(status=RequestStatus.CLOSED), "helpfulness", choices
-    )
+    if scope.aggregated:
+        counts = aggregates.figures_of_year(scope, year, Dimension.HELPFULNESS)
+        closed = counted_rows(scope, [(label, counts.get(str(value), 0)) for value, label in choices])
+    else:
+        closed = _by_choice_of(
+            scope, requests_of_year(scope, year).filter(status=RequestStatus.CLOSED), "helpfulness", choices
+        )
     return Figure(
         "ca-a-aide",
         f"« Est-ce que ça t’a aidé ? » : réponses des jeunes aux demandes closes reçues en {year}",

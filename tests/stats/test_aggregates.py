@@ -8,8 +8,10 @@ import pytest
 from django.conf import settings
 from django.utils import timezone
 
-from referrals.enums import AgeBracket, Channel, Outcome, RequestStatus
+from referrals.enums import AgeBracket, Channel, Helpfulness, Outcome, RequestStatus
+from referrals.models import ContactRequest
 from stats import aggregates
+from stats.enums import Dimension
 from stats.models import MonthlyFigure
 from stats.queries import FIGURES, Scope
 from stats.tasks import refresh_statistics
@@ -53,6 +55,7 @@ def requests(departments):
         if i % 4:
             request.assignee = PromeneurFactory(structure=structure)
             request.status, request.outcome = RequestStatus.CLOSED, Outcome.RESOLVED_ONLINE
+            request.helpfulness = [Helpfulness.YES, Helpfulness.A_LITTLE, Helpfulness.NO, ""][i % 5 % 4]
             request.claimed_at = request.created_at + datetime.timedelta(hours=i % 7 + 1)
             request.save()
         made.append(request)
@@ -135,3 +138,33 @@ def test_aggregated_page_query_count_does_not_grow(client, django_assert_num_que
     aggregates.refresh()
     with django_assert_num_queries(len(few)):
         client.get(URL, {"annee": 2025})
+
+
+def test_national_figures_read_the_national_roll_up(requests):
+    aggregates.refresh()
+    scope = Scope(refreshed_at=aggregates.last_refresh())
+    national = all_rows(scope)
+    rolled_up = MonthlyFigure.objects.filter(department__isnull=True)
+    assert set(rolled_up.values_list("dimension", flat=True)) >= {Dimension.TOTAL, Dimension.CLAIM_HOURS}
+    # Each national row is the sum of the départements' rows.
+    for row in rolled_up:
+        per_department = MonthlyFigure.objects.filter(
+            department__isnull=False, month=row.month, dimension=row.dimension, value=row.value
+        )
+        assert sum(per_department.values_list("count", flat=True)) == row.count
+    # The national page needs nothing else: without the départements' rows, it says the same.
+    MonthlyFigure.objects.filter(department__isnull=False).delete()
+    assert all_rows(scope) == national
+
+
+def test_helpfulness_is_read_from_the_monthly_figures(requests):
+    aggregates.refresh()
+    scope = Scope(exact=True, refreshed_at=aggregates.last_refresh())
+    before = FIGURES["ca-a-aide"](scope, 2025).rows
+    assert dict(before)["Oui"] != [0]
+    # Answers recorded without the periodic work knowing (no updated_at): the page keeps the figures
+    # of the last refresh, as every other figure does.
+    ContactRequest.objects.update(helpfulness=Helpfulness.NO)
+    assert FIGURES["ca-a-aide"](scope, 2025).rows == before
+    aggregates.refresh(full=True)
+    assert dict(FIGURES["ca-a-aide"](scope, 2025).rows)["Oui"] == [0]
