@@ -209,3 +209,18 @@ def weighted_percentile(histogram, fraction):
         seen += count
     by_rank = dict(values)
     return by_rank[low] + (by_rank[high] - by_rank[low]) * (position - low)
+
+
+def grid_of_year(year, dimension, by_month=False):
+    """{département: {value: count}} of a dimension over a year (the months for `by_month`)."""
+    rows = MonthlyFigure.objects.filter(dimension=dimension, month__year=year, department__isnull=False)
+    key = "month" if by_month else "value"
+    grid = {}
+    for department_id, value, n in (
+        rows.order_by()
+        .values("department_id", key)
+        .annotate(n=Sum("count"))
+        .values_list("department_id", key, "n")
+    ):
+        grid.setdefault(department_id, {})[value.month if by_month else value] = n
+    return grid

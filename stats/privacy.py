@@ -12,6 +12,9 @@ filters do not allow —) sees figures where:
    hidden value can be recovered by subtraction — even by someone who knows the total, every
    shown cell, and that a "masqué" cell is at least 5. If that is impossible, the whole table is
    hidden.
+3. **across départements**: CAF national staff see the national tables and each département's;
+   the same cells are hidden in all of them (`suppress_across_departments`), so that the national
+   figure minus the départements shown gives back no hidden cell.
 """
 
 SMALL_COUNT_THRESHOLD = 5
@@ -61,21 +64,100 @@ def suppress(counts, *, exact=False, additive=True):
     counts = list(counts)
     if exact:
         return counts
-    shown = [protect(c) for c in counts]
     if not additive:
-        return shown
-    hidden = {i for i, c in enumerate(counts) if is_small(c)}
-    if not hidden:
-        return shown
+        return [protect(c) for c in counts]
+    hidden = complete_hidden(counts, {i for i, c in enumerate(counts) if is_small(c)})
+    return shown_values(counts, hidden)
+
+
+def complete_hidden(counts, hidden):
+    """`hidden` and the smallest further cells (of 5 or more) that make it safe for someone who
+    knows the sum of `counts`; None when even hiding every cell is not safe."""
+    hidden = set(hidden)
     candidates = sorted(
-        (i for i, c in enumerate(counts) if c is not None and c >= SMALL_COUNT_THRESHOLD),
+        (i for i, c in enumerate(counts) if i not in hidden and c is not None and c >= SMALL_COUNT_THRESHOLD),
         key=lambda i: (counts[i], i),
     )
     while not hidden_values_are_safe(counts, hidden) and candidates:
         hidden.add(candidates.pop(0))
-    if not hidden_values_are_safe(counts, hidden):
-        # Even hiding every cell leaves a small count recoverable: hide the table, zeros included.
+    return hidden if hidden_values_are_safe(counts, hidden) else None
+
+
+def shown_values(counts, hidden):
+    """The cells as shown: "< 5", "masqué" for the hidden ones; `hidden` None: the whole table is
+    hidden, zeros included (even hiding every cell would leave a small count recoverable)."""
+    if hidden is None:
         return [None if c is None else SECONDARY_LABEL for c in counts]
-    return [
-        shown[i] if i not in hidden or is_small(counts[i]) else SECONDARY_LABEL for i in range(len(counts))
-    ]
+    return [protect(c) if i not in hidden or is_small(c) else SECONDARY_LABEL for i, c in enumerate(counts)]
+
+
+def suppress_across_departments(matrix, *, additive=True):
+    """One table for every département at once, for a reader who sees the national table and may
+    ask for each département's (CAF national staff): ({département: shown cells}, national cells).
+
+    `matrix` is {département: [count, …]}, the same cells for each; the national cells are their
+    sums. Subtracting the départements shown from the national figure must not give back a hidden
+    cell either, so the rule also runs down each column (the départements' cells of one national
+    cell): where a national cell is shown, the départements' hidden cells of its column must be safe
+    knowing their sum, as the cells of one table are knowing its total (`additive`: a département's
+    cells add up to its total; themes, for instance, do not). Hiding goes on, the smallest cells
+    first, until every row and every column is safe; a column that cannot be made safe hides its
+    national cell, and the national table then gets the rule itself. The same cells are therefore
+    hidden in the national table and in each département's, whichever the reader looks at first.
+    """
+    departments = sorted(matrix)
+    width = len(next(iter(matrix.values()), []))
+    national = [sum(matrix[d][j] for d in departments) for j in range(width)]
+    national_hidden = {j for j in range(width) if is_small(national[j])}
+    if additive:
+        national_hidden = complete_hidden(national, national_hidden)
+    hidden = {(d, j) for d in departments for j in range(width) if is_small(matrix[d][j])}
+    whole_rows = set()  # départements whose whole table is hidden
+    changed = True
+    while changed:
+        changed = False
+        if additive:
+            for d in departments:
+                if d in whole_rows:
+                    continue
+                row = {j for (e, j) in hidden if e == d}
+                if not row:
+                    continue
+                completed = complete_hidden(matrix[d], row)
+                if completed is None:
+                    whole_rows.add(d)
+                    hidden |= {(d, j) for j in range(width) if matrix[d][j] > 0}
+                    changed = True
+                elif completed != row:
+                    hidden |= {(d, j) for j in completed}
+                    changed = True
+        for j in range(width):
+            if national_hidden is None or j in national_hidden:
+                continue
+            column = [matrix[d][j] for d in departments]
+            # A hidden zero is counted as known: the safe side.
+            in_column = {i for i, d in enumerate(departments) if (d, j) in hidden and column[i] > 0}
+            if not in_column:
+                continue
+            completed = complete_hidden(column, in_column)
+            if completed is None:
+                national_hidden.add(j)
+                if additive:
+                    national_hidden = complete_hidden(national, national_hidden)
+                changed = True
+            elif completed != in_column:
+                hidden |= {(departments[i], j) for i in completed}
+                changed = True
+    by_department = {}
+    for d in departments:
+        row = None if d in whole_rows else {j for (e, j) in hidden if e == d}
+        by_department[d] = shown_values(matrix[d], row)
+    if national_hidden is not None and not additive:
+        # Without a total, a hidden national cell tells nothing about the others.
+        national_shown = [
+            SECONDARY_LABEL if j in national_hidden and not is_small(c) else protect(c)
+            for j, c in enumerate(national)
+        ]
+    else:
+        national_shown = shown_values(national, national_hidden)
+    return by_department, national_shown

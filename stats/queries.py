@@ -32,7 +32,7 @@ from structures.models import (
 
 from . import aggregates
 from .enums import Dimension
-from .privacy import protect, suppress
+from .privacy import protect, suppress, suppress_across_departments
 
 FUNDING_YEARS = 5
 
@@ -102,10 +102,49 @@ def chart_value(value):
     return float(value) if isinstance(value, int | float | Decimal) else None
 
 
-def counted_rows(scope, rows, additive=True):
-    """[(label, count)] → a figure's rows, each count through the suppression rule."""
-    values = suppress([count for _, count in rows], exact=scope.exact, additive=additive)
+def counted_rows(scope, rows, additive=True, grid=None):
+    """[(label, count)] → a figure's rows, each count through the suppression rule.
+
+    `grid`: for a reader who does not see exact figures, a function giving every département's
+    counts ({département: [count, …]}, in the order of `rows`), so that the cells hidden here are
+    those hidden in the national table and in every other département's (privacy.py, rule 3).
+    """
+    counts = [count for _, count in rows]
+    if scope.exact or grid is None:
+        values = suppress(counts, exact=scope.exact, additive=additive)
+    else:
+        values = across_departments(scope, counts, grid(), additive)
     return [(label, [value]) for (label, _), value in zip(rows, values, strict=True)]
+
+
+def across_departments(scope, counts, matrix, additive):
+    if not matrix:  # no request anywhere
+        return suppress(counts, additive=additive)
+    by_department, national = suppress_across_departments(matrix, additive=additive)
+    if scope.department_ids is None:
+        return national
+    if len(scope.department_ids) == 1:
+        (department_id,) = scope.department_ids
+        return by_department.get(department_id, suppress(counts, additive=additive))
+    # Several départements for a reader without exact figures: not offered by the pages.
+    return suppress(counts, additive=additive)
+
+
+def department_grid(keys, counts_by_department):
+    """{département: {key: count}} → {département: [count of each key]}."""
+    return {d: [counts.get(k, 0) for k in keys] for d, counts in counts_by_department.items()}
+
+
+def grouped_by_department(queryset, field):
+    grid = {}
+    for department_id, value, n in (
+        queryset.order_by()
+        .values("department_id", field)
+        .annotate(n=Count("pk"))
+        .values_list("department_id", field, "n")
+    ):
+        grid.setdefault(department_id, {})[value] = n
+    return grid
 
 
 def requests_of_year(scope, year):
@@ -124,8 +163,33 @@ def figure_requests_by_month(scope, year):
         "demandes-par-mois",
         f"Demandes reçues par mois en {year}",
         ["Mois", "Demandes"],
-        counted_rows(scope, [(month_name(m), counts.get(m, 0)) for m in range(1, 13)]),
+        counted_rows(
+            scope,
+            [(month_name(m), counts.get(m, 0)) for m in range(1, 13)],
+            grid=lambda: department_grid(range(1, 13), _months_by_department(scope, year)),
+        ),
     )
+
+
+def _months_by_department(scope, year):
+    if scope.aggregated:
+        return aggregates.grid_of_year(year, Dimension.TOTAL, by_month=True)
+    grid = {}
+    for row in (
+        Scope()
+        .requests()
+        .filter(created_at__year=year)
+        .annotate(month=TruncMonth("created_at"))
+        .order_by()
+        .values("department_id", "month")
+        .annotate(n=Count("pk"))
+    ):
+        grid.setdefault(row["department_id"], {})[as_month_number(row["month"])] = row["n"]
+    return grid
+
+
+def as_month_number(value):
+    return aggregates.as_month(value).month
 
 
 def _months_from_requests(scope, year):
@@ -142,18 +206,34 @@ def _months_from_requests(scope, year):
 DIMENSIONS = {"age_bracket": Dimension.AGE, "channel": Dimension.CHANNEL, "outcome": Dimension.OUTCOME}
 
 
-def _by_choice(scope, year, field_name, choices):
+def _by_choice(scope, year, field_name, choices, dimension=None, closed_only=False):
+    dimension = dimension or DIMENSIONS[field_name]
+    keys = [str(value) for value, _label in choices]
+
+    def grid():
+        if scope.aggregated:
+            return department_grid(keys, aggregates.grid_of_year(year, dimension))
+        requests = Scope().requests().filter(created_at__year=year)
+        if closed_only:
+            requests = requests.filter(status=RequestStatus.CLOSED)
+        return department_grid(keys, grouped_by_department(requests, field_name))
+
     if scope.aggregated:
-        counts = aggregates.figures_of_year(scope, year, DIMENSIONS[field_name])
-        return counted_rows(scope, [(label, counts.get(str(value), 0)) for value, label in choices])
-    return _by_choice_of(scope, requests_of_year(scope, year), field_name, choices)
+        counts = aggregates.figures_of_year(scope, year, dimension)
+        return counted_rows(
+            scope, [(label, counts.get(str(value), 0)) for value, label in choices], grid=grid
+        )
+    requests = requests_of_year(scope, year)
+    if closed_only:
+        requests = requests.filter(status=RequestStatus.CLOSED)
+    return _by_choice_of(scope, requests, field_name, choices, grid=grid)
 
 
-def _by_choice_of(scope, requests, field_name, choices):
+def _by_choice_of(scope, requests, field_name, choices, grid=None):
     counts = {
         row[field_name]: row["n"] for row in requests.order_by().values(field_name).annotate(n=Count("pk"))
     }
-    return counted_rows(scope, [(label, counts.get(value, 0)) for value, label in choices])
+    return counted_rows(scope, [(label, counts.get(value, 0)) for value, label in choices], grid=grid)
 
 
 def figure_requests_by_theme(scope, year):
@@ -168,13 +248,29 @@ def figure_requests_by_theme(scope, year):
             .values("theme_id")
             .annotate(n=Count("pk"))
         }
-    themes = Theme.objects.order_by("position", "name").values_list("pk", "name")
+    themes = list(Theme.objects.order_by("position", "name").values_list("pk", "name"))
+
+    def grid():
+        if scope.aggregated:
+            by_department = aggregates.grid_of_year(year, Dimension.THEME)
+            return department_grid([str(pk) for pk, _ in themes], by_department)
+        through = ContactRequest.themes.through
+        by_department = {}
+        for department_id, theme_id, n in (
+            through.objects.filter(contactrequest__created_at__year=year)
+            .order_by()
+            .values_list("contactrequest__department_id", "theme_id")
+            .annotate(n=Count("pk"))
+        ):
+            by_department.setdefault(department_id, {})[theme_id] = n
+        return department_grid([pk for pk, _ in themes], by_department)
+
     return Figure(
         "demandes-par-theme",
         f"Demandes par thème en {year}",
         ["Thème", "Demandes"],
         # A request may have several themes: the cells add up to no total.
-        counted_rows(scope, [(name, counts.get(pk, 0)) for pk, name in themes], additive=False),
+        counted_rows(scope, [(name, counts.get(pk, 0)) for pk, name in themes], additive=False, grid=grid),
         chart="horizontal",
         note="Une demande peut porter sur plusieurs thèmes.",
     )
@@ -211,13 +307,9 @@ def figure_requests_by_outcome(scope, year):
 
 def figure_helpfulness(scope, year):
     choices = [*Helpfulness.choices, ("", "Pas de réponse")]
-    if scope.aggregated:
-        counts = aggregates.figures_of_year(scope, year, Dimension.HELPFULNESS)
-        closed = counted_rows(scope, [(label, counts.get(str(value), 0)) for value, label in choices])
-    else:
-        closed = _by_choice_of(
-            scope, requests_of_year(scope, year).filter(status=RequestStatus.CLOSED), "helpfulness", choices
-        )
+    closed = _by_choice(
+        scope, year, "helpfulness", choices, dimension=Dimension.HELPFULNESS, closed_only=True
+    )
     return Figure(
         "ca-a-aide",
         f"« Est-ce que ça t’a aidé ? » : réponses des jeunes aux demandes closes reçues en {year}",

@@ -11,7 +11,8 @@ import pytest
 from django.utils import timezone
 
 from referrals.enums import Outcome, RequestStatus
-from stats.privacy import SECONDARY_LABEL, SMALL_COUNT_LABEL, suppress
+from stats import aggregates
+from stats.privacy import SECONDARY_LABEL, SMALL_COUNT_LABEL, suppress, suppress_across_departments
 from tests.accounts.factories import UserFactory
 from tests.referrals.factories import ContactRequestFactory
 from tests.structures.factories import (
@@ -27,16 +28,17 @@ ADDITIVE = ["demandes-par-mois", "demandes-par-age", "demandes-par-canal", "dema
 pytestmark = [pytest.mark.django_db, pytest.mark.filterwarnings("ignore:No directory at:UserWarning")]
 
 
-def feasible_values(shown, total):
+def feasible_values(shown, total, anything=()):
     """What an attacker who knows the total, every shown cell and the rule can say of each hidden
-    cell: the set of values it can take in some table consistent with what is shown."""
+    cell: the set of values it can take in some table consistent with what is shown. The cells of
+    `anything` (from a table hidden whole) may be any number."""
     every_cell_hidden = all(v == SECONDARY_LABEL for v in shown)
     domains = []
-    for value in shown:
+    for i, value in enumerate(shown):
         if value == SMALL_COUNT_LABEL:
             domains.append(range(1, 5))
         elif value == SECONDARY_LABEL:
-            domains.append(range(0 if every_cell_hidden else 5, total + 1))
+            domains.append(range(0 if every_cell_hidden or i in anything else 5, total + 1))
         else:
             domains.append([int(value)])
     possible = [set() for _ in shown]
@@ -47,8 +49,8 @@ def feasible_values(shown, total):
     return possible
 
 
-def assert_no_small_count_recoverable(counts, shown):
-    possible = feasible_values(shown, sum(counts))
+def assert_no_small_count_recoverable(counts, shown, anything=()):
+    possible = feasible_values(shown, sum(counts), anything)
     for i, count in enumerate(counts):
         if 0 < count < 5:
             assert shown[i] in (SMALL_COUNT_LABEL, SECONDARY_LABEL), (counts, shown)
@@ -169,3 +171,97 @@ def test_a_coordinator_of_another_departement_sees_nothing_of_it(client, decembe
     client.force_login(CoordinationFactory(department=DepartmentFactory(code="33")).user)
     shown = tables(client.get(URL, {"annee": 2025, "departement": "24"}).content.decode())
     assert shown["demandes-par-mois"][11] == 0
+
+
+# --- Across départements: the national figure minus the départements shown ----------------------
+
+
+def assert_no_cell_recoverable_across(matrix, additive=True):
+    by_department, national = suppress_across_departments(matrix, additive=additive)
+    departments = sorted(matrix)
+    width = len(national)
+    # Down each column whose national cell is shown: the départements' cells add up to it.
+    for j in range(width):
+        if not isinstance(national[j], int):
+            continue
+        column = [matrix[d][j] for d in departments]
+        whole = {i for i, d in enumerate(departments) if all(v == SECONDARY_LABEL for v in by_department[d])}
+        assert_no_small_count_recoverable(column, [by_department[d][j] for d in departments], whole)
+    # Along each département's table, which adds up to its total.
+    if additive:
+        for d in departments:
+            assert_no_small_count_recoverable(matrix[d], by_department[d])
+    # And along the national table.
+    if additive:
+        assert_no_small_count_recoverable(
+            [sum(matrix[d][j] for d in departments) for j in range(width)], national
+        )
+    return by_department, national
+
+
+def test_a_small_cell_of_a_departement_does_not_come_back_from_the_national_figure():
+    # December: 3 requests in Dordogne, 20 in Gironde; the nation shows 23.
+    matrix = {24: [3, 10, 12], 33: [20, 30, 40]}
+    by_department, national = assert_no_cell_recoverable_across(matrix)
+    assert by_department[24][0] == SMALL_COUNT_LABEL
+    # 23 − 20 would give 3: Gironde's December (or the national one) is hidden too.
+    assert not (isinstance(national[0], int) and isinstance(by_department[33][0], int))
+
+
+def test_subtraction_across_departements_never_recovers_a_small_count_in_random_tables():
+    generator = random.Random(20261202)
+    for _ in range(300):
+        departments = generator.randint(2, 3)
+        width = generator.randint(2, 3)
+        matrix = {
+            d: [generator.choice([0, 0, 1, 2, 3, 4, 5, 6, 8, 11]) for _ in range(width)]
+            for d in range(departments)
+        }
+        assert_no_cell_recoverable_across(matrix, additive=generator.random() < 0.7)
+
+
+@pytest.fixture
+def two_departements():
+    """December 2025: 3 requests in Dordogne, 20 in Gironde; other months large enough."""
+    made = {}
+    for code, december_count in (("24", 3), ("33", 20)):
+        department = DepartmentFactory(code=code)
+        structure = StructureFactory(department=department)
+        for month, count in ((3, 9), (6, 12), (12, december_count)):
+            moment = timezone.make_aware(datetime.datetime(2025, month, 10, 12))
+            for _ in range(count):
+                ContactRequestFactory(structure=structure, created_at=moment)
+        made[code] = (department, structure)
+    return made
+
+
+def month_cells(client, **params):
+    return tables(client.get(URL, {"annee": 2025, **params}).content.decode())["demandes-par-mois"]
+
+
+@pytest.mark.parametrize("refreshed", [False, True])
+def test_national_staff_cannot_subtract_the_other_departements(client, two_departements, refreshed):
+    if refreshed:
+        aggregates.refresh()
+    client.force_login(UserFactory(caf_staff=True))
+    national, dordogne, gironde = (
+        month_cells(client),
+        month_cells(client, departement="24"),
+        month_cells(client, departement="33"),
+    )
+    assert dordogne[11] == SMALL_COUNT_LABEL
+    # December: the nation minus Gironde would give Dordogne's 3.
+    assert not (isinstance(national[11], int) and isinstance(gironde[11], int))
+    for cells in (national, dordogne, gironde):
+        assert 3 not in cells and 23 - 20 not in cells
+
+
+@pytest.mark.parametrize("role", ["coordinator", "referent"])
+def test_those_who_see_the_metadata_still_get_their_exact_figures(client, two_departements, role):
+    department, structure = two_departements["24"]
+    if role == "coordinator":
+        user = CoordinationFactory(department=department).user
+    else:
+        user = StructureMembershipFactory(structure=structure).user
+    client.force_login(user)
+    assert month_cells(client)[11] == 3
