@@ -140,6 +140,15 @@ class Command(BaseCommand):
             )
         else:
             self.create_requests(options["requests"], structures, promeneurs, options["orientation_rate"])
+        if connection.vendor == "postgresql":
+            # The planner's statistics, as autovacuum would keep them on a live database: without
+            # them, the first pages after a seeding plan thousands of rows as a handful.
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "ANALYZE structures_structure, structures_promeneur, structures_presenceslot, "
+                    "structures_convention, referrals_contactrequest, referrals_contactrequest_themes, "
+                    "referrals_orientation"
+                )
         self.stdout.write(self.style.SUCCESS("Volumétrie créée."))
 
     def create_structures(self, total, departments):
@@ -399,7 +408,3 @@ class Command(BaseCommand):
                     )
                 progress.advance(size)
             cursor.execute("DROP TABLE seed_target")
-            # The planner's statistics, as autovacuum would make them on a live database.
-            cursor.execute(
-                "ANALYZE referrals_contactrequest, referrals_contactrequest_themes, referrals_orientation"
-            )
