@@ -408,6 +408,9 @@ def test_contact_form_offers_to_be_answered_here_without_any_contact(client, clo
     assert stored.channel == Channel.PORTAL
     assert stored.email == alert.lower()
     assert stored.phone == "" and stored.handle == ""
+    acknowledgment = client.get(response["Location"]).content.decode()
+    assert "On te répondra ici, sur le site" in acknowledgment
+    assert "par le moyen que tu as choisi" not in acknowledgment
     follow = client.get(response["Location"].replace("/contact/confirmation/", "/suivi/"))
     assert follow.status_code == 200
     assert 'id="conversation"' in follow.content.decode()
