@@ -2,7 +2,8 @@
 
 `MonthlyFigure` holds, for each month (Paris time), département and dimension — the total, the age
 bracket, the channel, the outcome, the theme, the whole hours between receipt and claim, the young
-person's answer to "ça t'a aidé ?" (closed requests) — the number of requests, and the same rolled
+person's answer to "ça t'a aidé ?" (closed requests) — the number of requests, the orientations
+sent, received and accepted (their month, not their request's), and the same rolled
 up for the whole country (department None), which the national figures read. National and departmental statistics read these rows (a few thousand a year,
 whatever the number of requests); a structure's statistics still read its own requests.
 
@@ -17,12 +18,12 @@ computed from the requests themselves.
 import datetime
 
 from django.db import transaction
-from django.db.models import Count, F, Sum
+from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
-from referrals.enums import RequestStatus
-from referrals.models import ContactRequest
+from referrals.enums import OrientationStatus, RequestStatus
+from referrals.models import ContactRequest, Orientation
 
 from .enums import Dimension
 from .models import MonthlyFigure, StatisticsRefresh
@@ -42,6 +43,28 @@ def month_requests(month):
     following = (month.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
     end = timezone.make_aware(datetime.datetime(following.year, following.month, 1))
     return ContactRequest.objects.filter(created_at__gte=start, created_at__lt=end)
+
+
+def month_orientations(month):
+    start, end = month_bounds(month)
+    return Orientation.objects.filter(created_at__gte=start, created_at__lt=end).order_by()
+
+
+def month_bounds(month):
+    start = timezone.make_aware(datetime.datetime(month.year, month.month, 1))
+    following = (month.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+    return start, timezone.make_aware(datetime.datetime(following.year, following.month, 1))
+
+
+def orientation_months():
+    """{month: (orientations, accepted)}: an answer to an orientation changes no request."""
+    return {
+        as_month(row["month"]): (row["n"], row["accepted"])
+        for row in Orientation.objects.annotate(month=TruncMonth("created_at"))
+        .order_by()
+        .values("month")
+        .annotate(n=Count("pk"), accepted=Count("pk", filter=Q(status=OrientationStatus.ACCEPTED)))
+    }
 
 
 def month_rows(month):
@@ -97,6 +120,16 @@ def month_rows(month):
         .annotate(n=Count("pk")),
         "helpfulness",
     )
+    orientations = month_orientations(month)
+    for kind, field, extra in (
+        ("sent", "from_structure__department_id", {}),
+        ("received", "to_structure__department_id", {}),
+        ("accepted", "to_structure__department_id", {"status": OrientationStatus.ACCEPTED}),
+    ):
+        rows.extend(
+            MonthlyFigure(month=month, department_id=d, dimension=Dimension.ORIENTATION, value=kind, count=n)
+            for d, n in orientations.filter(**extra).values_list(field).annotate(n=Count("pk"))
+        )
     # The national roll-up: what a national figure reads (department None).
     national = {}
     for row in rows:
@@ -134,6 +167,18 @@ def months_to_refresh(since):
         .annotate(n=Sum("count"))
     }
     differing = {m for m in set(actual) | set(stored) if actual.get(m, 0) != stored.get(m, 0)}
+    stored_orientations = {}
+    for month, value, n in MonthlyFigure.objects.filter(
+        dimension=Dimension.ORIENTATION, department__isnull=True, value__in=["sent", "accepted"]
+    ).values_list("month", "value", "count"):
+        sent, accepted = stored_orientations.get(month, (0, 0))
+        stored_orientations[month] = (n, accepted) if value == "sent" else (sent, n)
+    actual_orientations = orientation_months()
+    differing |= {
+        m
+        for m in set(actual_orientations) | set(stored_orientations)
+        if actual_orientations.get(m, (0, 0)) != stored_orientations.get(m, (0, 0))
+    }
     return changed | differing
 
 
@@ -142,13 +187,17 @@ def refresh(full=False):
     started = timezone.now()
     state = StatisticsRefresh.objects.order_by("pk").first()
     if full or state is None:
-        months = {
-            as_month(m)
-            for m in ContactRequest.objects.annotate(month=TruncMonth("created_at"))
-            .order_by()
-            .values_list("month", flat=True)
-            .distinct()
-        } | set(MonthlyFigure.objects.values_list("month", flat=True).distinct())
+        months = (
+            {
+                as_month(m)
+                for m in ContactRequest.objects.annotate(month=TruncMonth("created_at"))
+                .order_by()
+                .values_list("month", flat=True)
+                .distinct()
+            }
+            | set(MonthlyFigure.objects.values_list("month", flat=True).distinct())
+            | set(orientation_months())
+        )
     else:
         # A request saved while the previous refresh ran is looked at again.
         months = months_to_refresh(state.started_at)

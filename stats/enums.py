@@ -17,3 +17,5 @@ class Dimension(models.TextChoices):
     THEME = "theme", "thème"
     CLAIM_HOURS = "claim_hours", "heures avant la prise en charge"
     HELPFULNESS = "helpfulness", "« ça t’a aidé ? » (demandes closes)"
+    # Orientations of the month: "sent" from, "received" by, "accepted" by the département's structures.
+    ORIENTATION = "orientation", "orientations"

@@ -177,7 +177,11 @@ class MonthlyFigure(models.Model):
                 nulls_distinct=False,
             )
         ]
-        indexes = [models.Index(fields=["dimension", "month"], name="monthly_figure_dimension")]
+        # A figure reads one dimension, for the country (department IS NULL) or some départements,
+        # over a year: a few rows whatever the number of départements and values.
+        indexes = [
+            models.Index(fields=["dimension", "department", "month"], name="monthly_figure_read"),
+        ]
 
     def __str__(self):
         where = self.department_id or "France"

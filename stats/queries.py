@@ -403,16 +403,20 @@ def figure_claim_delay(scope, year):
 
 
 def figure_orientations(scope, year):
-    sent, received = scope.structure_q("from_structure__"), scope.structure_q("to_structure__")
-    result = (
-        Orientation.objects.filter(sent | received, created_at__year=year)
-        .order_by()
-        .aggregate(
-            sent=Count("pk", filter=sent),
-            received=Count("pk", filter=received),
-            accepted=Count("pk", filter=received & Q(status=OrientationStatus.ACCEPTED)),
+    if scope.aggregated:
+        result = {k: 0 for k in ("sent", "received", "accepted")}
+        result.update(aggregates.figures_of_year(scope, year, Dimension.ORIENTATION))
+    else:
+        sent, received = scope.structure_q("from_structure__"), scope.structure_q("to_structure__")
+        result = (
+            Orientation.objects.filter(sent | received, created_at__year=year)
+            .order_by()
+            .aggregate(
+                sent=Count("pk", filter=sent),
+                received=Count("pk", filter=received),
+                accepted=Count("pk", filter=received & Q(status=OrientationStatus.ACCEPTED)),
+            )
         )
-    )
     return Figure(
         "orientations",
         f"Orientations en {year}",

@@ -170,3 +170,33 @@ def test_helpfulness_is_read_from_the_monthly_figures(requests):
     assert FIGURES["ca-a-aide"](scope, 2025).rows == before
     aggregates.refresh(full=True)
     assert dict(FIGURES["ca-a-aide"](scope, 2025).rows)["Oui"] == [0]
+
+
+def test_orientations_are_pre_aggregated_and_an_answer_is_caught(requests, departments):
+    from referrals.enums import OrientationStatus
+    from referrals.models import Orientation
+    from tests.referrals.factories import OrientationFactory
+
+    dordogne, gironde = departments
+    for i, request in enumerate([r for r in requests if r.assignee_id][:7]):
+        OrientationFactory(
+            request=request,
+            from_structure=request.structure,
+            to_structure=StructureFactory(department=gironde if i % 2 else dordogne),
+            created_at=at(2 + i % 3),
+        )
+    scopes = [Scope(exact=True), Scope(department_ids=frozenset({dordogne.pk}), exact=True)]
+    aggregates.refresh()
+    for scope in scopes:
+        aggregated = dataclasses.replace(scope, refreshed_at=aggregates.last_refresh())
+        assert FIGURES["orientations"](aggregated, 2025).rows == FIGURES["orientations"](scope, 2025).rows
+    # An answer changes no request: the refresh still sees it.
+    Orientation.objects.filter(pk=Orientation.objects.order_by("pk").first().pk).update(
+        status=OrientationStatus.ACCEPTED
+    )
+    aggregates.refresh()
+    national = Scope(exact=True, refreshed_at=aggregates.last_refresh())
+    assert (
+        FIGURES["orientations"](national, 2025).rows == FIGURES["orientations"](Scope(exact=True), 2025).rows
+    )
+    assert dict(FIGURES["orientations"](national, 2025).rows)["Reçues et acceptées"] == [1]
