@@ -99,7 +99,8 @@ def seed(code_dir, env, structures, requests):
     if missing > 0:
         manage(
             code_dir,
-            env,
+            # Seeding is batch work, not a page: no statement timeout.
+            {**env, "DATABASE_STATEMENT_TIMEOUT": "0"},
             "seed_volume",
             "--structures",
             str(missing),
