@@ -16,9 +16,9 @@ coordinators of its département. Its content is read by its assignee only (`may
 through `referrals.services.contact_request_read_content`, which checks this policy, loads the
 fields and writes the access log.
 
-Reachability: a promeneur is a contact target when their account is active, they are labelled
-(neither suspended nor gone), their structure is public and they are not absent today
-(`reachable_condition`, a queryset-level rule: lists filter or annotate with it, no query per row).
+Reachability (who a request may be sent to today) is a rule on promeneurs: structures/reachability.py.
+This module imports no other app (README, "Organisation du code"): it reads the role tables of
+`structures` through the user's relations (`coordinations`, `structure_memberships`, `promeneur`).
 
 The role data (memberships, coordinations, profile) is loaded once per user object and cached
 on it (`User.coordinated_department_ids`, `User.referent_structure_ids`,
@@ -27,9 +27,7 @@ on it (`User.coordinated_department_ids`, `User.referent_structure_ids`,
 
 from __future__ import annotations
 
-from django.db.models import Exists, ExpressionWrapper, OuterRef, Q
-from django.db.models.fields import BooleanField
-from django.utils import timezone
+from django.db.models import Q
 
 # Status values, written out to keep this module free of imports from the apps above it (it is
 # imported by their models): structures.enums.PromeneurStatus.LABELLED and .LEFT,
@@ -138,8 +136,6 @@ def account_role_conflict(account, *, exclusive=None, promeneur=None) -> str:
 
     `exclusive`: the account is about to get such a role; `promeneur`: the account is about to be
     linked to this profile. Without either, the account as it is stored."""
-    from structures.models import Promeneur
-
     if account is None or account.pk is None:
         return ""
     if promeneur is not None:
@@ -155,10 +151,11 @@ def account_role_conflict(account, *, exclusive=None, promeneur=None) -> str:
             )
         return ""
     if exclusive:
-        profiles = Promeneur.objects.filter(user_id=account.pk)
+        # Through the account's own relations: its promeneur profile and that profile's requests.
+        accounts = type(account).objects.filter(pk=account.pk, promeneur__isnull=False)
         if (
-            profiles.exclude(status=LEFT).exists()
-            or profiles.filter(assigned_requests__isnull=False).exists()
+            accounts.exclude(promeneur__status=LEFT).exists()
+            or accounts.filter(promeneur__assigned_requests__isnull=False).exists()
         ):
             return (
                 "Ce compte est celui d’un·e promeneur·se (à qui des demandes sont ou ont été confiées) : "
@@ -334,73 +331,15 @@ def may_answer_orientation(user, orientation) -> bool:
     return orientation.to_structure_id in orientation_structure_ids(user)
 
 
-# --- Reachability (design §3b.1) ------------------------------------------------------------------
+# --- Statistics ---------------------------------------------------------------------------------
 
 
-def _absent_on(day, path=""):
-    from structures.models import Absence
-
-    outer = OuterRef(f"{path}pk") if path else OuterRef("pk")
-    return Exists(Absence.objects.filter(promeneur=outer, starts_on__lte=day, ends_on__gte=day))
-
-
-def reachable_condition(today=None, path="") -> Q:
-    """A Q() on Promeneur (or on a relation to it, `path` such as "promeneurs"): the promeneurs
-    a request may be sent to today. Active account, labelled (so neither suspended nor gone),
-    public structure, not absent today."""
-    today = today or timezone.localdate()
-    prefix = f"{path}__" if path else ""
-    condition = Q(
-        **{
-            f"{prefix}status": LABELLED,
-            f"{prefix}user__isnull": False,
-            f"{prefix}user__is_active": True,
-            f"{prefix}structure__is_public": True,
-        }
-    )
-    if path:
-        # Through a relation, the absence is matched on the related promeneur.
-        from structures.models import Absence
-
-        return condition & ~Q(
-            **{
-                f"{prefix}pk__in": Absence.objects.filter(starts_on__lte=today, ends_on__gte=today).values(
-                    "promeneur_id"
-                )
-            }
-        )
-    return condition & ~_absent_on(today)
-
-
-def reachable_annotation(today=None):
-    """A boolean expression for `.annotate(is_reachable=…)` on Promeneur querysets."""
-    return ExpressionWrapper(reachable_condition(today), output_field=BooleanField())
-
-
-def users_who_can_act_q(request, today=None) -> Q:
-    """A Q() on User: everyone who can act on `request` now — take it (its assignee, or the
-    reachable promeneurs of its structure) or hand it over (the referents of its structure, the
-    coordinators of its département). An urgent request is notified to all of them at once."""
-    from structures.models import Promeneur
-
-    if request.assignee_id is not None:
-        take = Q(promeneur__pk=request.assignee_id)
-    elif request.structure_id is not None:
-        take = Q(promeneur__in=Promeneur.objects.reachable(today).filter(structure_id=request.structure_id))
-    else:
-        take = Q(pk__in=[])
-    hand_over = Q(coordinations__department_id=request.department_id)
-    if request.structure_id is not None:
-        hand_over |= Q(
-            structure_memberships__structure_id=request.structure_id, structure_memberships__role=REFERENT
-        )
-    return Q(is_active=True) & (take | hand_over)
-
-
-def is_reachable(promeneur, today=None) -> bool:
-    """One promeneur's reachability; uses the `is_reachable` annotation when the row has it."""
-    annotated = getattr(promeneur, "is_reachable", None)
-    if isinstance(annotated, bool):
-        return annotated
-    type_ = type(promeneur)
-    return type_.objects.filter(pk=promeneur.pk).filter(reachable_condition(today)).exists()
+def statistics_scope(user) -> tuple[str, frozenset]:
+    """("national", ∅), ("departments", ids), ("structures", ids) or ("none", ∅)."""
+    if is_national_staff(user):
+        return "national", NO_IDS
+    if is_coordinator(user):
+        return "departments", coordinated_department_ids(user)
+    if is_referent(user):
+        return "structures", referent_structure_ids(user)
+    return "none", NO_IDS

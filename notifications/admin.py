@@ -14,8 +14,8 @@ from django.utils.html import format_html
 
 from accounts.access import is_national_staff
 from accounts.admin_permissions import NONE, VIEW, RolePermissionsMixin
-from referrals.admin import CONFIDENTIAL_LOOKUPS
 
+from .extensions import extensions
 from .models import Notification
 from .services import notifications_retry
 
@@ -64,7 +64,9 @@ class NotificationAdmin(RolePermissionsMixin, admin.ModelAdmin):
         )
 
     def lookup_allowed(self, lookup, value, request=None):
-        if any(part in CONFIDENTIAL_LOOKUPS or part == "recipient_request" for part in lookup.split("__")):
+        # The request's confidential fields are given by referrals (notifications/extensions.py).
+        confidential = extensions.confidential_lookups
+        if any(part in confidential or part == "recipient_request" for part in lookup.split("__")):
             return False
         return super().lookup_allowed(lookup, value, request)
 

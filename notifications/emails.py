@@ -4,7 +4,9 @@ What an e-mail may say (design §3.4): a request's reference and themes, a struc
 dates and numbers, and a link to the dashboard. Never what a young person wrote, their first name
 or pseudonym, handle, e-mail or phone: the templates receive the notification's context (ids and
 non-confidential values) and a few names looked up by id (structures, a charter's version), never a
-request's content fields.
+request's content fields. What concerns a request or an orientation (their links, the names of an
+orientation's structures, the young person's address) comes from referrals, through
+notifications/extensions.py: the outbox does not import the apps above it.
 """
 
 import datetime
@@ -18,33 +20,13 @@ from django.utils import timezone
 
 from promeneurs.thresholds import thresholds
 from promeneurs.typography import short_date
-from referrals.content import contact_request_reply_address
-from referrals.enums import RequestStatus
-from referrals.models import ContactRequest, Orientation
 
 from .enums import NotificationKind as Kind
+from .extensions import extensions
 
 SUBJECT_PREFIX = "[Promeneurs du Net] "
 # The comments' moderation queue, once it exists; the dashboard until then.
 COMMENT_MODERATION_URL_NAME = "comments:moderation_queue"
-
-REQUEST_KINDS = {
-    Kind.REQUEST_NEW,
-    Kind.REQUEST_CLAIMED,
-    Kind.REQUEST_DISPATCHED,
-    Kind.REQUEST_REASSIGNED,
-    Kind.REQUEST_REMINDER,
-    Kind.REQUEST_ESCALATED,
-    Kind.CONVERSATION_MESSAGE,
-    Kind.CONVERSATION_BLOCKED,
-}
-ORIENTATION_KINDS = {
-    Kind.ORIENTATION_RECEIVED,
-    Kind.ORIENTATION_ACCEPTED,
-    Kind.ORIENTATION_DECLINED,
-    Kind.ORIENTATION_EXPIRING,
-    Kind.ORIENTATION_EXPIRED,
-}
 
 # The values a template may use, with their default when a context lacks them.
 CONTEXT_DEFAULTS = {
@@ -143,27 +125,19 @@ def _reverse_or_dashboard(name, **kwargs):
     try:
         return reverse(name, kwargs=kwargs or None)
     except NoReverseMatch:
-        return reverse("accounts:dashboard")
+        return reverse("dashboard:home")
 
 
 def link_paths(notifications):
-    """{notification pk: dashboard path} for these notifications, in at most two queries."""
+    """{notification pk: dashboard path} for these notifications, in one query per kind of link
+    (requests, orientations) at most."""
     notifications = list(notifications)
-    request_ids = {n.context.get("request_id") for n in notifications if n.kind in REQUEST_KINDS}
-    orientation_ids = {n.context.get("orientation_id") for n in notifications if n.kind in ORIENTATION_KINDS}
-    request_ids.discard(None)
-    orientation_ids.discard(None)
-    request_uuids = (
-        dict(ContactRequest.objects.filter(pk__in=request_ids).values_list("pk", "uuid"))
-        if request_ids
-        else {}
-    )
-    orientation_uuids = (
-        dict(Orientation.objects.filter(pk__in=orientation_ids).values_list("pk", "uuid"))
-        if orientation_ids
-        else {}
-    )
-    dashboard = reverse("accounts:dashboard")
+    linked = {}
+    for kinds, links in extensions.links:
+        rows = [n for n in notifications if n.kind in kinds]
+        if rows:
+            linked.update(links(rows))
+    dashboard = reverse("dashboard:home")
     paths = {}
     for n in notifications:
         path = dashboard
@@ -172,19 +146,10 @@ def link_paths(notifications):
             path = reverse("referrals:follow_up_lookup") if n.kind == Kind.CONVERSATION_REPLY else "/"
         elif n.kind == Kind.INVITATION and n.recipient_invitation_id is not None:
             path = n.recipient_invitation.get_accept_url()
-        elif n.kind in REQUEST_KINDS and n.context.get("request_id") in request_uuids:
-            path = reverse(
-                "referrals:request_detail", kwargs={"uuid": request_uuids[n.context["request_id"]]}
-            )
-        elif n.kind in ORIENTATION_KINDS and n.context.get("orientation_id") in orientation_uuids:
-            path = reverse(
-                "referrals:orientation_detail",
-                kwargs={"uuid": orientation_uuids[n.context["orientation_id"]]},
-            )
+        elif n.pk in linked:
+            path = linked[n.pk]
         elif n.kind == Kind.COMMENT_PENDING:
             path = _reverse_or_dashboard(COMMENT_MODERATION_URL_NAME)
-        elif n.kind == Kind.WEEKLY_DIGEST:
-            path = reverse("referrals:department_pool")
         elif n.kind == Kind.DAILY_DIGEST:
             path = reverse("notifications:notification_list")
         paths[n.pk] = path
@@ -199,34 +164,15 @@ def recipient_address(notification):
             raise NoAddress("Invitation déjà utilisée ou expirée.")
         return invitation.email
     if notification.to_young_person:
-        found = contact_request_reply_address(request_id=notification.recipient_request_id)
-        if found is None:
-            raise NoAddress("Demande supprimée.")
-        email, erased_at, status = found
-        if erased_at is not None or status in (RequestStatus.WITHDRAWN, RequestStatus.SPAM) or not email:
-            raise NoAddress("Pas d’adresse : la demande a été retirée ou effacée, ou n’en donnait pas.")
-        return email
+        if extensions.young_person_address is None:
+            raise NoAddress("Aucune application ne donne l’adresse des jeunes.")
+        return extensions.young_person_address(notification)
     user = notification.recipient
     if not user.is_active:
         raise NoAddress("Compte désactivé.")
     if not user.email:
         raise NoAddress("Compte sans adresse e-mail.")
     return user.email
-
-
-def _orientation_names(notification):
-    found = (
-        Orientation.objects.filter(pk=notification.context.get("orientation_id"))
-        .values("from_structure__name", "to_structure__name", "expires_at")
-        .first()
-    )
-    if found is None:
-        return {}
-    return {
-        "from_structure": found["from_structure__name"],
-        "to_structure": found["to_structure__name"],
-        "expires_on": found["expires_at"].date(),
-    }
 
 
 def _digest_items(digest):
@@ -241,10 +187,11 @@ def _digest_items(digest):
 def email_context(notification):
     """What the templates of `notification` receive."""
     values = _with_defaults(notification.context)
-    if notification.kind in ORIENTATION_KINDS:
-        # What the context lacks (the structures' names, the expiry) is read from the orientation.
-        for key, value in _orientation_names(notification).items():
-            values[key] = values[key] or value
+    for kinds, more in extensions.context:
+        if notification.kind in kinds:
+            # What the context lacks (an orientation's structures and expiry) is read now.
+            for key, value in more(notification).items():
+                values[key] = values[key] or value
     if notification.kind == Kind.INVITATION and notification.recipient_invitation_id is not None:
         invitation = notification.recipient_invitation
         values.update(
@@ -263,7 +210,7 @@ def email_context(notification):
             "link": absolute(link_paths([notification])[notification.pk]),
             "site_url": settings.SITE_URL,
             "thresholds": thresholds(),
-            "dashboard_url": absolute(reverse("accounts:dashboard")),
+            "dashboard_url": absolute(reverse("dashboard:home")),
             "preferences_url": absolute(reverse("notifications:preferences")),
             "items": _digest_items(notification) if notification.kind == Kind.DAILY_DIGEST else [],
         }

@@ -6,8 +6,6 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.static import serve
 
-from accounts import views as accounts_views
-
 # The admin's login goes through allauth: same rate limits, same second factor.
 admin.site.login = secure_admin_login(admin.site.login)
 admin.site.site_header = "Promeneurs du Net — administration"
@@ -24,10 +22,10 @@ urlpatterns = [
     path("", include("stats.urls")),
     path("", include("opendata.urls")),
     path("captcha/", include("promeneurs.captcha_urls")),
-    path("comptes/invitation/<str:token>/", accounts_views.invitation_accept_view, name="invitation_accept"),
+    # Invitations (structures/invitation_urls.py): their link comes before allauth's `comptes/`.
+    path("", include("structures.invitation_urls")),
     path("comptes/", include("allauth.urls")),
     path("tableau-de-bord/", include("dashboard.urls")),
-    path("tableau-de-bord/", include("accounts.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -5,12 +5,15 @@ import datetime
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from accounts import access
 from notifications.models import NotificationKind
 from notifications.services import notification_record
+from structures.enums import MembershipRole
 from structures.models import Promeneur
+from structures.reachability import is_reachable
 
 from .access_codes import hash_code, new_code
 from .content import contact_request_has_reply_address, related_content
@@ -58,14 +61,33 @@ def _coordinators(department_id):
     return list(User.objects.filter(is_active=True, coordinations__department_id=department_id).distinct())
 
 
+def users_who_can_act_q(request, today=None) -> Q:
+    """A Q() on User: everyone who can act on `request` now — take it (its assignee, or the
+    reachable promeneurs of its structure) or hand it over (the referents of its structure, the
+    coordinators of its département). An urgent request is notified to all of them at once."""
+    if request.assignee_id is not None:
+        take = Q(promeneur__pk=request.assignee_id)
+    elif request.structure_id is not None:
+        take = Q(promeneur__in=Promeneur.objects.reachable(today).filter(structure_id=request.structure_id))
+    else:
+        take = Q(pk__in=[])
+    hand_over = Q(coordinations__department_id=request.department_id)
+    if request.structure_id is not None:
+        hand_over |= Q(
+            structure_memberships__structure_id=request.structure_id,
+            structure_memberships__role=MembershipRole.REFERENT,
+        )
+    return Q(is_active=True) & (take | hand_over)
+
+
 def _everyone_who_can_act(request):
     from accounts.models import User
 
-    return list(User.objects.filter(access.users_who_can_act_q(request)).distinct().order_by("pk"))
+    return list(User.objects.filter(users_who_can_act_q(request)).distinct().order_by("pk"))
 
 
 def _is_available_today(promeneur):
-    return access.is_reachable(promeneur)
+    return is_reachable(promeneur)
 
 
 def contact_request_submit(
@@ -212,7 +234,7 @@ def contact_request_reassign(*, request, promeneur, by, reason):
             raise PermissionDenied
         if not locked.is_open:
             raise ValidationError("Une demande close ne peut pas être réattribuée.")
-        if not access.is_reachable(promeneur):
+        if not is_reachable(promeneur):
             raise ValidationError(UNREACHABLE)
         if locked.structure_id is not None and promeneur.structure_id != locked.structure_id:
             raise ValidationError("Choisissez un promeneur ou une promeneuse de la structure de la demande.")
@@ -257,7 +279,7 @@ def contact_request_dispatch(*, request, by, structure=None, promeneur=None):
         if promeneur is None and structure is None:
             raise ValidationError("Choisissez une structure ou un promeneur.")
         if promeneur is not None:
-            if not access.is_reachable(promeneur):
+            if not is_reachable(promeneur):
                 raise ValidationError(UNREACHABLE)
             locked.assignee = promeneur
             structure = promeneur.structure

@@ -25,6 +25,7 @@ from accounts.admin_permissions import ALL, NONE, VIEW, RolePermissionsMixin, sc
 from promeneurs.spreadsheets import FrenchCSV, FrenchXLSX
 from promeneurs.typography import french_euros, french_hours
 
+from . import admin_accounts  # noqa: F401  (the accounts' admin, with their roles here)
 from .enums import Funder, PromeneurStatus
 from .models import (
     Absence,
@@ -51,6 +52,7 @@ from .resources import (
     TrainingResource,
     refusals,
 )
+from .services import promeneur_deactivate
 
 
 class SpreadsheetImportExportMixin(ImportExportMixin):
@@ -477,8 +479,6 @@ class PromeneurAdmin(RolePermissionsMixin, SpreadsheetImportExportMixin, admin.M
         permissions=["change"],
     )
     def mark_promeneurs_as_left(self, request, queryset):
-        from accounts.services import promeneur_deactivate
-
         left = returned = 0
         for promeneur in queryset.exclude(status=PromeneurStatus.LEFT).order_by("pk"):
             returned += promeneur_deactivate(promeneur=promeneur, by=request.user)

@@ -406,16 +406,16 @@ class PromeneurQuerySet(models.QuerySet):
         return self.filter(structure__department_id__in=access.coordinated_department_ids(user))
 
     def reachable(self, today=None):
-        """Promeneurs a request may be sent to today (`accounts.access.reachable_condition`)."""
-        from accounts import access
+        """Promeneurs a request may be sent to today (`structures.reachability`)."""
+        from .reachability import reachable_condition
 
-        return self.filter(access.reachable_condition(today))
+        return self.filter(reachable_condition(today))
 
     def with_reachability(self, today=None):
         """Each row with `is_reachable` (a boolean computed in the query: no query per row)."""
-        from accounts import access
+        from .reachability import reachable_annotation
 
-        return self.annotate(is_reachable=access.reachable_annotation(today))
+        return self.annotate(is_reachable=reachable_annotation(today))
 
     def online_at(self, moment):
         """Promeneurs on duty at `moment`: in one of their slots (Paris time), not absent."""

@@ -1,4 +1,5 @@
-"""A promeneur's own profile: every change is saved through here, and written in its history.
+"""A promeneur's own profile: every change is saved through here, and written in its history; and
+a promeneur's departure (`promeneur_deactivate`).
 
 The history (`ProfileChange`) says who changed which part of the profile, and when; it never keeps
 the values, so it can be shown to the referent and the coordination without copying anything else.
@@ -11,10 +12,12 @@ import datetime
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from accounts.services import user_deactivate
 from promeneurs.typography import time_range
 
-from .enums import ProfileChangeAction
+from .enums import ProfileChangeAction, PromeneurStatus
 from .models import Absence, NetworkAccount, OnlineHours, PresenceSlot, ProfileChange, Promeneur
+from .signals import promeneur_leaving
 
 # The parts of the profile a promeneur edits, as the history names them.
 PROFILE_FIELD_LABELS = {
@@ -161,3 +164,22 @@ def online_hours_declare(*, promeneur: Promeneur, by, week: datetime.date, hours
 @transaction.atomic
 def online_hours_delete(*, entry: OnlineHours, by) -> None:
     _row_delete(entry, by=by, field="Heures passées en ligne")
+
+
+# --- Leaving ------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def promeneur_deactivate(*, promeneur, by) -> int:
+    """A promeneur leaves: their account is closed at once, what they held goes back to their
+    structure (the `promeneur_leaving` signal: referrals puts their open requests back in the
+    structure's pool), and their status becomes "left", which hides the public profile. Returns
+    how many requests went back."""
+    promeneur = Promeneur.objects.select_for_update().get(pk=promeneur.pk)
+    if promeneur.user is not None:
+        user_deactivate(user=promeneur.user, by=by)
+    responses = promeneur_leaving.send(sender=Promeneur, promeneur=promeneur, by=by)
+    returned = sum(int(count or 0) for _, count in responses)
+    if promeneur.status != PromeneurStatus.LEFT:
+        promeneur.change_status(PromeneurStatus.LEFT)
+    return returned

@@ -43,6 +43,7 @@ from referrals.services import (
 )
 from referrals.views.conversation import conversation_etag, conversation_response, poll_seconds
 from structures.models import Absence, Promeneur, Structure
+from structures.reachability import is_reachable
 
 logger = logging.getLogger(__name__)
 
@@ -189,7 +190,7 @@ def _contact_form(request, *, target_kind, promeneur=None, structure=None):
     }
     now = timezone.now()
     if promeneur is not None:
-        context["reachable"] = access.is_reachable(promeneur)
+        context["reachable"] = is_reachable(promeneur)
         context["structure_reachable"] = (
             Promeneur.objects.reachable().filter(structure_id=promeneur.structure_id).exists()
         )

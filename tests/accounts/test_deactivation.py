@@ -3,11 +3,11 @@
 import pytest
 from django.contrib.sessions.models import Session
 
-from accounts.services import promeneur_deactivate
 from referrals.enums import RequestStatus, TargetKind
 from referrals.models import ContactRequest
 from structures.enums import PromeneurStatus
 from structures.models import Promeneur
+from structures.services import promeneur_deactivate
 from tests.accounts.factories import UserFactory
 from tests.referrals.factories import ContactRequestFactory
 from tests.structures.factories import PromeneurFactory

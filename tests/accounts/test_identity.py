@@ -10,8 +10,8 @@ from django.urls import reverse
 
 from accounts.adapters import ENCRYPTED_PREFIX
 from accounts.models import Invitation, InvitationRole
-from accounts.services import invitation_create
 from referrals.models import ContactRequest
+from structures.invitations import invitation_create
 from structures.models import Coordination, Promeneur
 from tests.accounts.factories import UserFactory
 from tests.referrals.factories import ContactRequestFactory

@@ -8,11 +8,11 @@ from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
 from accounts.models import Invitation, InvitationRole, User
-from accounts.services import invitation_create
 from notifications.enums import NotificationKind, NotificationStatus
 from notifications.models import Notification
 from notifications.services import notification_send
 from structures.enums import PromeneurStatus
+from structures.invitations import invitation_create
 from structures.models import Coordination, StructureMembership
 from tests.accounts.factories import UserFactory
 from tests.structures.factories import (

@@ -2,7 +2,7 @@
 
 A promeneur is a contact target when their account is active, they are labelled (neither
 suspended nor gone), their structure is public and they are not absent today
-(`accounts.access.reachable_condition`). Anyone else shows no contact button, is offered in no
+(`structures.reachability.reachable_condition`). Anyone else shows no contact button, is offered in no
 dispatch or reassignment list, and a structure without a reachable promeneur sends its requests
 to the département pool.
 """
@@ -15,9 +15,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts import access
 from referrals.models import ContactRequest
 from structures.models import Promeneur
+from structures.reachability import is_reachable
 from tests.referrals.factories import ContactRequestFactory
 from tests.referrals.test_public import NOW, page_of, submit
 from tests.structures.factories import (
@@ -87,7 +87,7 @@ def test_the_rule_excludes_each_unreachable_state(team, why):
     assert target.pk not in reachable and colleague.pk in reachable
     annotated = {p.pk: p.is_reachable for p in Promeneur.objects.with_reachability(TODAY)}
     assert annotated[target.pk] is False and annotated[colleague.pk] is True
-    assert access.is_reachable(Promeneur.objects.get(pk=target.pk), TODAY) is False
+    assert is_reachable(Promeneur.objects.get(pk=target.pk), TODAY) is False
 
 
 def test_the_annotation_costs_one_query_whatever_the_number_of_promeneurs(team):
@@ -187,6 +187,6 @@ def test_the_rule_is_for_today(team):
         starts_on=TODAY + datetime.timedelta(days=1),
         ends_on=TODAY + datetime.timedelta(days=2),
     )
-    assert access.is_reachable(target, TODAY)
-    assert not access.is_reachable(target, TODAY + datetime.timedelta(days=1))
+    assert is_reachable(target, TODAY)
+    assert not is_reachable(target, TODAY + datetime.timedelta(days=1))
     assert timezone.localdate() == TODAY

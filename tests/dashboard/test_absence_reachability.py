@@ -1,5 +1,5 @@
 """An absence declared in the promeneur's own space takes them out of every list of contact targets
-(the rule itself: `accounts.access.reachable_condition`, tested in tests/accounts/).
+(the rule itself: `structures.reachability.reachable_condition`, tested in tests/accounts/).
 
 The absence is declared through the dashboard page, then each consequence is read through the real
 pages: no contact button on the profile (which points to colleagues and to the structure's form),

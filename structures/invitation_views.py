@@ -1,3 +1,5 @@
+"""Invitations: the list and the form of those who may invite, the link that accepts one."""
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
@@ -6,9 +8,10 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 
-from .forms import InvitationAcceptForm, InvitationForm
-from .models import Invitation, User
-from .services import (
+from accounts.models import Invitation, User
+
+from .invitation_forms import InvitationAcceptForm, InvitationForm
+from .invitations import (
     OWN_INVITATION,
     InvitationUnusable,
     invitable_roles,

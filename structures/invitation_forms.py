@@ -1,11 +1,13 @@
+"""The forms of invitations: sending one within one's scope, choosing a password to accept it."""
+
 from django import forms
 from django.contrib.auth import password_validation
 
-from structures.models import Department, Structure
+from accounts import access
+from accounts.models import Invitation, InvitationRole, User
 
-from . import access
-from .models import Invitation, InvitationRole, User
-from .services import SELF_INVITATION, invitable_roles, invitation_scope_error
+from .invitations import SELF_INVITATION, invitable_roles, invitation_scope_error
+from .models import Department, Structure
 
 
 class InvitationForm(forms.ModelForm):
