@@ -44,8 +44,12 @@ run: demo
 
 # SQLite and no service by default; PostgreSQL and Redis when DATABASE_URL / REDIS_URL are set.
 # Extra pytest arguments: make test PYTEST_ARGS="tests/structures -x"
+# In parallel (pytest-xdist): make test PYTEST_WORKERS=4. Each worker has its own test database,
+# Redis database (REDIS_URL's number + its index) and ports. One process by default (and in CI):
+# the fault tests' time bounds do not hold yet with the other workers on the same two cores.
+PYTEST_WORKERS ?= 0
 test: install
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 # What CI checks before the tests (the git hooks of .pre-commit-config.yaml run the same tools).
 lint: install

@@ -30,6 +30,33 @@ def _is_transactional(item):
     return bool({"transactional_db", "live_server"} & set(getattr(item, "fixturenames", ())))
 
 
+# Tests that start real processes (Celery workers, beat, gunicorn, redis-servers) and wait for
+# them within bounds: under pytest-xdist (`--dist loadgroup`, as make test runs it) they run one
+# at a time, on one worker, while the other workers share the rest of the suite; several at once
+# would fight for the two cores.
+PROCESS_TESTS = (
+    "tests/faults/",
+    "tests/notifications/test_real_worker.py",
+    "tests/structures/test_import_worker.py",
+    "tests/test_celery.py",
+)
+
+
+@pytest.hookimpl(optionalhook=True)  # a hook of pytest-xdist, absent with -p no:xdist
+def pytest_xdist_make_scheduler(config, log):
+    """`--dist loadgroup`, the group chosen by path. (pytest-xdist's own `xdist_group` marker
+    renames the tests' node ids, which pytest 9.2 no longer lets it do.)"""
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class ProcessTestsTogether(LoadScopeScheduling):
+        def _split_scope(self, nodeid):
+            return "processes" if nodeid.startswith(PROCESS_TESTS) else nodeid
+
+    return ProcessTestsTogether(config, log)
+
+
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config, items):
     """Transactional tests (browser tests among them) flush every table: run them last, as

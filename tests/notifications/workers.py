@@ -13,7 +13,6 @@ import os
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -27,6 +26,7 @@ from django.db import connection
 
 from notifications.publisher import publisher
 from promeneurs.celery import app
+from tests.ports import free_port
 
 from .mailbox import NOTIFICATION_HEADER
 
@@ -58,12 +58,6 @@ def require_redis_server():
     if IN_CI:
         pytest.fail("CI must run the Redis tests: redis-server is missing (apt-get install redis-server)")
     pytest.skip("redis-server is not installed")
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def wait_until(predicate, timeout, what, *, describe=None):

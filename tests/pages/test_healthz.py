@@ -16,7 +16,8 @@ from notifications.models import Heartbeat, Notification
 from pages.health import alerts, outbox_figures
 from promeneurs.celery import app as celery_app
 from tests.accounts.factories import UserFactory
-from tests.test_celery import free_port, throwaway_redis
+from tests.ports import free_port
+from tests.test_celery import throwaway_redis
 
 URL = "/healthz"
 # The checks run in another thread, with a connection of its own: it sees committed rows only.
