@@ -4,7 +4,6 @@ import logging
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
@@ -12,6 +11,7 @@ from django.views.decorators.http import require_http_methods
 
 from promeneurs import antispam
 from promeneurs.captcha import REFRESH_FIELD
+from promeneurs.pagination import paginate
 from promeneurs.typography import french_number
 
 from .enums import CommentStatus
@@ -142,6 +142,11 @@ def moderation_queue(request):
         .prefetch_related("content_object")
         .order_by("created_at", "pk")
     )
-    page_obj = Paginator(pending, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {"form": form, "page_obj": page_obj, "paginator": page_obj.paginator}
+    pagination = paginate(request, pending, per_page=QUEUE_PAGE_SIZE)
+    context = {
+        "form": form,
+        "page_obj": pagination["page_obj"],
+        "paginator": pagination["paginator"],
+        "pagination": pagination,
+    }
     return render(request, "comments/moderation_queue.html", context, status=status)

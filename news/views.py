@@ -2,7 +2,6 @@
 
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.syndication.views import Feed
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
@@ -12,6 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from comments.models import Comment, can_moderate
 from comments.views import comment_form_handle
+from promeneurs.pagination import paginate
 from promeneurs.public_cache import public_form_page, public_page
 
 from .forms import ArticleFilterForm
@@ -38,12 +38,12 @@ def article_list(request):
         .with_comment_count()
         .order_by("-published_at", "-pk")
     )
-    page_obj = Paginator(articles, PAGE_SIZE).get_page(request.GET.get("page"))
+    pagination = paginate(request, articles, per_page=PAGE_SIZE)
     context = {
         "form": form,
-        "page_obj": page_obj,
-        "paginator": page_obj.paginator,
-        "page_range": page_obj.paginator.get_elided_page_range(page_obj.number),
+        "page_obj": pagination["page_obj"],
+        "paginator": pagination["paginator"],
+        "pagination": pagination,
     }
     return render(request, "news/article_list.html", context)
 

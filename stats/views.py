@@ -5,13 +5,13 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db.models import OuterRef, Subquery
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts import access
+from promeneurs.pagination import paginate
 from promeneurs.spreadsheets import csv_response, xlsx_response
 from promeneurs.typography import short_date
 from structures.models import Department, Structure
@@ -177,7 +177,8 @@ def report_list(request):
         .annotate(report_status=Subquery(reports.values("status")[:1]))
         .order_by("department__code", "name", "pk")
     )
-    page = Paginator(structures, 50).get_page(request.GET.get("page"))
+    pagination = paginate(request, structures, per_page=50)
+    page = pagination["page_obj"]
     labels = dict(ActivityReportStatus.choices)
     for structure in page:
         structure.report_status_label = labels.get(structure.report_status, "Non commencé")
@@ -187,6 +188,7 @@ def report_list(request):
         "form": form,
         "year": year,
         "page": page,
+        "pagination": pagination,
         "can_export": is_national(user) or access.is_coordinator(user),
         # National staff choose the département in a form; a coordinator gets a link per département.
         "report_departments": (

@@ -2,7 +2,6 @@ import math
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
-from django.core.paginator import Paginator
 from django.db.models import Exists, ExpressionWrapper, FloatField, OuterRef, Prefetch, Q, Value
 from django.db.models.functions import Cast
 from django.http import JsonResponse
@@ -10,6 +9,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from promeneurs.pagination import paginate
 from promeneurs.public_cache import public_page
 from promeneurs.typography import NBSP, day_and_month, french_duration, french_time, time_range, weekday_name
 
@@ -194,11 +194,12 @@ def directory(request):
     if data.get("en_ligne"):
         promeneurs = promeneurs.online_at(now)
 
-    paginator = Paginator(
+    pagination = paginate(
+        request,
         with_card_data(promeneurs, now).order_by("first_name", "structure__name", "pk"),
-        settings.DIRECTORY_PAGE_SIZE,
+        per_page=settings.DIRECTORY_PAGE_SIZE,
     )
-    page_obj = paginator.get_page(request.GET.get("page"))
+    paginator, page_obj = pagination["paginator"], pagination["page_obj"]
     page_obj.object_list = annotate_presence(list(page_obj.object_list), now)
 
     structures = Structure.objects.filter(
@@ -233,7 +234,7 @@ def directory(request):
             "form": form,
             "page_obj": page_obj,
             "paginator": paginator,
-            "page_range": paginator.get_elided_page_range(page_obj.number, on_each_side=2, on_ends=1),
+            "pagination": pagination,
             "promeneurs": page_obj.object_list,
             "map_points": points,
             "map_data": map_data(points),

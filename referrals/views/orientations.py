@@ -12,7 +12,6 @@ Who sees what (design §3, §7: what a user may not see answers 404):
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -21,6 +20,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts import access
+from promeneurs.pagination import paginate
 from structures.models import Promeneur
 
 from .. import services
@@ -60,32 +60,12 @@ def _with_display_data(orientations, now):
     return orientations
 
 
-def _page_links(request, key, page_obj):
-    """Links to the pages of one list, keeping the other lists' pages in the query string."""
-
-    def url(number):
-        query = request.GET.copy()
-        query[key] = number
-        return f"?{query.urlencode()}"
-
-    paginator = page_obj.paginator
-    links = []
-    for number in paginator.get_elided_page_range(page_obj.number, on_each_side=2, on_ends=1):
-        if number == paginator.ELLIPSIS:
-            links.append({"ellipsis": True})
-        else:
-            links.append({"number": number, "url": url(number), "current": number == page_obj.number})
-    return {
-        "links": links,
-        "previous": url(page_obj.previous_page_number()) if page_obj.has_previous() else "",
-        "next": url(page_obj.next_page_number()) if page_obj.has_next() else "",
-    }
-
-
 def _section(request, *, key, title, description, queryset, side, now):
     counts = dict(queryset.order_by().values_list("status").annotate(total=Count("pk")))
-    paginator = Paginator(queryset.order_by("-created_at", "-pk"), PAGE_SIZE)
-    page_obj = paginator.get_page(request.GET.get(f"page_{key}"))
+    pagination = paginate(
+        request, queryset.order_by("-created_at", "-pk"), param=f"page_{key}", per_page=PAGE_SIZE
+    )
+    page_obj = pagination["page_obj"]
     return {
         "key": key,
         "title": title,
@@ -99,7 +79,7 @@ def _section(request, *, key, title, description, queryset, side, now):
         ],
         "orientations": _with_display_data(list(page_obj.object_list), now),
         "page_obj": page_obj,
-        "pagination": _page_links(request, f"page_{key}", page_obj) if paginator.num_pages > 1 else None,
+        "pagination": pagination,
     }
 
 
