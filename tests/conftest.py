@@ -42,6 +42,12 @@ PROCESS_TESTS = (
 )
 
 
+def pytest_itemcollected(item):
+    """Marked `processes`, so that CI can run them apart (`-m processes`, see .ci/run)."""
+    if item.nodeid.startswith(PROCESS_TESTS):
+        item.add_marker(pytest.mark.processes)
+
+
 @pytest.hookimpl(optionalhook=True)  # a hook of pytest-xdist, absent with -p no:xdist
 def pytest_xdist_make_scheduler(config, log):
     """`--dist loadgroup`, the group chosen by path. (pytest-xdist's own `xdist_group` marker
