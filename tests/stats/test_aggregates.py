@@ -8,6 +8,7 @@ import pytest
 from django.conf import settings
 from django.utils import timezone
 
+from promeneurs.typography import french_datetime
 from referrals.enums import AgeBracket, Channel, Helpfulness, Outcome, RequestStatus
 from referrals.models import ContactRequest
 from stats import aggregates
@@ -107,7 +108,8 @@ def test_statistics_page_says_when_figures_were_refreshed(client, requests):
     assert "calculés à partir des demandes" in client.get(URL, {"annee": 2025}).content.decode()
     refresh_statistics.apply(kwargs={"full": True})
     content = client.get(URL, {"annee": 2025}).content.decode()
-    assert "Chiffres arrêtés le" in content
+    # Written as times are everywhere else (« 1er décembre 2026 à 14 h 05 »).
+    assert f"Chiffres arrêtés le {french_datetime(aggregates.last_refresh())} :" in content
 
 
 def test_the_refresh_is_periodic_work():
