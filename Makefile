@@ -45,8 +45,8 @@ run: demo
 # SQLite and no service by default; PostgreSQL and Redis when DATABASE_URL / REDIS_URL are set.
 # Extra pytest arguments: make test PYTEST_ARGS="tests/structures -x"
 # In parallel (pytest-xdist): make test PYTEST_WORKERS=4. Each worker has its own test database,
-# Redis database (REDIS_URL's number + its index) and ports. One process by default (and in CI):
-# the fault tests' time bounds do not hold yet with the other workers on the same two cores.
+# Redis database (REDIS_URL's number + its index) and ports. One process by default; CI runs all
+# but the `processes` tests on 3 workers, then those alone (their time bounds need the cores).
 PYTEST_WORKERS ?= 0
 test: install
 	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
