@@ -273,3 +273,11 @@ def grid_of_year(year, dimension, by_month=False):
     ):
         grid.setdefault(department_id, {})[value.month if by_month else value] = n
     return grid
+
+
+def totals_by_department(year, dimension):
+    """{département: count} of a dimension over a year, all its values together."""
+    rows = MonthlyFigure.objects.filter(dimension=dimension, month__year=year, department__isnull=False)
+    return dict(
+        rows.order_by().values("department_id").annotate(n=Sum("count")).values_list("department_id", "n")
+    )

@@ -14,7 +14,11 @@ filters do not allow —) sees figures where:
    hidden.
 3. **across départements**: CAF national staff see the national tables and each département's;
    the same cells are hidden in all of them (`suppress_across_departments`), so that the national
-   figure minus the départements shown gives back no hidden cell.
+   figure minus the départements shown gives back no hidden cell. It covers the request tables (by
+   month, theme, age bracket, channel, outcome, helpfulness), the count of claimed requests (a
+   hidden one hides its delays) and the orientations (sent, received, accepted; as the country's
+   sent and received are one number, a column of them that cannot be made safe is hidden in every
+   département, zeros included).
 """
 
 SMALL_COUNT_THRESHOLD = 5

@@ -32,7 +32,7 @@ from structures.models import (
 
 from . import aggregates
 from .enums import Dimension
-from .privacy import protect, suppress, suppress_across_departments
+from .privacy import SECONDARY_LABEL, suppress, suppress_across_departments
 
 FUNDING_YEARS = 5
 
@@ -102,25 +102,35 @@ def chart_value(value):
     return float(value) if isinstance(value, int | float | Decimal) else None
 
 
-def counted_rows(scope, rows, additive=True, grid=None):
+def counted_rows(scope, rows, additive=True, grid=None, equal_totals=()):
     """[(label, count)] → a figure's rows, each count through the suppression rule.
 
     `grid`: for a reader who does not see exact figures, a function giving every département's
     counts ({département: [count, …]}, in the order of `rows`), so that the cells hidden here are
     those hidden in the national table and in every other département's (privacy.py, rule 3).
+    `equal_totals`: rows whose national counts are always the same number (the orientations sent
+    and received), so that hiding one of them hides nothing (see `across_departments`).
     """
     counts = [count for _, count in rows]
     if scope.exact or grid is None:
         values = suppress(counts, exact=scope.exact, additive=additive)
     else:
-        values = across_departments(scope, counts, grid(), additive)
+        values = across_departments(scope, counts, grid(), additive, equal_totals)
     return [(label, [value]) for (label, _), value in zip(rows, values, strict=True)]
 
 
-def across_departments(scope, counts, matrix, additive):
+def across_departments(scope, counts, matrix, additive, equal_totals=()):
     if not matrix:  # no request anywhere
         return suppress(counts, additive=additive)
     by_department, national = suppress_across_departments(matrix, additive=additive)
+    for j in equal_totals:
+        if national[j] == SECONDARY_LABEL:
+            # The rule hid this national cell because its column could not be made safe; but the
+            # other national cell (or the départements' cells of its column) gives it back. So the
+            # column is hidden in every département instead, zeros included: knowing their sum,
+            # each cell can then be anything up to it.
+            for cells in by_department.values():
+                cells[j] = SECONDARY_LABEL
     if scope.department_ids is None:
         return national
     if len(scope.department_ids) == 1:
@@ -380,12 +390,36 @@ def hours(delta):
     return None if delta is None else round(delta.total_seconds() / 3600, 1)
 
 
+def claimed_by_department(scope, year):
+    """{département: [requests claimed]}, the grid of the claim delays' count (privacy.py, rule 3)."""
+    if scope.aggregated:
+        counts = aggregates.totals_by_department(year, Dimension.CLAIM_HOURS)
+    else:
+        counts = dict(
+            Scope()
+            .requests()
+            .filter(created_at__year=year, claimed_at__isnull=False, claimed_at__gte=F("created_at"))
+            .order_by()
+            .values("department_id")
+            .annotate(n=Count("pk"))
+            .values_list("department_id", "n")
+        )
+    return {department_id: [n] for department_id, n in counts.items()}
+
+
 def figure_claim_delay(scope, year):
     n, median, p90 = claim_delays(scope, year)
-    protected = n if scope.exact else protect(n)
-    hidden = not isinstance(protected, int) or n == 0
+    # The count of claimed requests adds up to no total, but the national one is the départements'
+    # sum: the same counts are hidden everywhere (a "masqué" one too, with its delays).
+    [(_, [shown])] = counted_rows(
+        scope,
+        [("Demandes prises en charge", n)],
+        additive=False,
+        grid=lambda: claimed_by_department(scope, year),
+    )
+    hidden = not isinstance(shown, int) or n == 0
     rows = [
-        ("Demandes prises en charge", [protected]),
+        ("Demandes prises en charge", [shown]),
         ("Délai médian (heures)", [None if hidden else hours(median)]),
         ("Délai du 90ᵉ centile (heures)", [None if hidden else hours(p90)]),
     ]
@@ -402,9 +436,12 @@ def figure_claim_delay(scope, year):
 # --- Orientations, promeneurs, hours, funding, structures ----------------------------------------
 
 
+ORIENTATION_KINDS = ("sent", "received", "accepted")
+
+
 def figure_orientations(scope, year):
     if scope.aggregated:
-        result = {k: 0 for k in ("sent", "received", "accepted")}
+        result = dict.fromkeys(ORIENTATION_KINDS, 0)
         result.update(aggregates.figures_of_year(scope, year, Dimension.ORIENTATION))
     else:
         sent, received = scope.structure_q("from_structure__"), scope.structure_q("to_structure__")
@@ -429,8 +466,36 @@ def figure_orientations(scope, year):
                 ("Reçues et acceptées", result["accepted"]),
             ],
             additive=False,
+            grid=lambda: department_grid(ORIENTATION_KINDS, orientations_by_department(scope, year)),
+            # Every orientation is sent by a structure and received by another: the country's
+            # "Envoyées" and "Reçues" are one number.
+            equal_totals=(0, 1),
         ),
     )
+
+
+def orientations_by_department(scope, year):
+    """{département: {kind: count}}: sent by the département's structures, received and accepted by
+    them. Each national count is the sum of the départements' (every structure has one)."""
+    if scope.aggregated:
+        return aggregates.grid_of_year(year, Dimension.ORIENTATION)
+    grid = {}
+    # One query: the orientations of the year by (sending, receiving) département.
+    for sender, receiver, n, accepted in (
+        Orientation.objects.filter(created_at__year=year)
+        .order_by()
+        .values("from_structure__department_id", "to_structure__department_id")
+        .annotate(n=Count("pk"), accepted=Count("pk", filter=Q(status=OrientationStatus.ACCEPTED)))
+        .values_list("from_structure__department_id", "to_structure__department_id", "n", "accepted")
+    ):
+        for department_id, kind, count in (
+            (sender, "sent", n),
+            (receiver, "received", n),
+            (receiver, "accepted", accepted),
+        ):
+            counts = grid.setdefault(department_id, {})
+            counts[kind] = counts.get(kind, 0) + count
+    return grid
 
 
 def active_labelled_promeneurs(scope):
