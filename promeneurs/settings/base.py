@@ -103,6 +103,8 @@ TEMPLATES = [
         },
     },
 ]
+# Django's form renderer, with its widget templates written in Python (promeneurs/forms_rendering.py).
+FORM_RENDERER = "promeneurs.forms_rendering.PortalFormRenderer"
 
 # --- Database ---------------------------------------------------------------------------------
 
