@@ -6,6 +6,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from promeneurs.widgets import ReferenceMultipleChoiceField
 from structures.enums import Network
 from structures.forms import AGE_MAX, AGE_MIN
 from structures.models import Absence, NetworkAccount, OnlineHours, PresenceSlot, Promeneur, Theme
@@ -23,7 +24,7 @@ class ProfileForm(forms.ModelForm):
         widget=forms.FileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
     )
     remove_photo = forms.BooleanField(label="Retirer ma photo", required=False)
-    themes = forms.ModelMultipleChoiceField(
+    themes = ReferenceMultipleChoiceField(
         label="Thèmes", queryset=Theme.objects.all(), required=False, widget=forms.CheckboxSelectMultiple
     )
 

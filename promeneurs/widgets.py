@@ -1,6 +1,7 @@
 """Form widgets of the public pages."""
 
 from django import forms
+from django.forms.models import ModelChoiceIterator
 from django.forms.utils import flatatt
 from django.utils.html import format_html, format_html_join
 
@@ -25,3 +26,29 @@ class QuickSelect(forms.Select):
         )
         final_attrs = self.build_attrs(self.attrs, attrs)
         return format_html('<select name="{}"{}>\n  {}\n</select>', name, flatatt(final_attrs), options)
+
+
+class ListedChoices(ModelChoiceIterator):
+    """The choices of a small table (départements, themes) read in one ordinary query.
+
+    Django's iterator reads them through `QuerySet.iterator()`, which on PostgreSQL is a
+    server-side cursor (DECLARE, FETCH, CLOSE: three round trips), meant for large tables.
+    """
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for obj in list(self.queryset):
+            yield self.choice(obj)
+
+
+class ReferenceChoiceField(forms.ModelChoiceField):
+    """A choice among the rows of a small reference table."""
+
+    iterator = ListedChoices
+
+
+class ReferenceMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """Several choices among the rows of a small reference table."""
+
+    iterator = ListedChoices

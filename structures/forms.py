@@ -3,7 +3,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.urls import reverse_lazy
 
-from promeneurs.widgets import QuickSelect
+from promeneurs.widgets import QuickSelect, ReferenceChoiceField
 
 from .enums import Network
 from .geo import split_department_suffix
@@ -26,7 +26,7 @@ def place_validator(value):
         place_regex_validator(name)
 
 
-class CodeChoiceField(forms.ModelChoiceField):
+class CodeChoiceField(ReferenceChoiceField):
     """A choice of a row by its code, turning away what no database could look up (NUL, huge)."""
 
     max_code_length = 100

@@ -508,6 +508,15 @@ class Promeneur(models.Model):
                 condition=Q(status__in=PromeneurStatus.values), name="promeneur_status_valid"
             ),
         ]
+        indexes = [
+            # The directory's order (first name, then structure): PostgreSQL reads the first page
+            # in this index's order and sorts only within a first name, not all the promeneurs.
+            models.Index(
+                fields=["first_name", "id"],
+                condition=Q(status=PromeneurStatus.LABELLED),
+                name="promeneur_directory_order",
+            ),
+        ]
 
     def __str__(self):
         return self.display_name or self.first_name

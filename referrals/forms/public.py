@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from promeneurs.antispam import HONEYPOT_FIELD, TIMESTAMP_FIELD, AntispamForm
 from promeneurs.captcha import PortalCaptchaField
 from promeneurs.typography import french_number
+from promeneurs.widgets import ReferenceChoiceField, ReferenceMultipleChoiceField
 from referrals.enums import AgeBracket, Channel
 from structures.enums import Network
 from structures.geo import department_code_for_postcode
@@ -161,7 +162,7 @@ def departments_of_commune(name):
     )
 
 
-class DepartmentChoiceField(forms.ModelChoiceField):
+class DepartmentChoiceField(ReferenceChoiceField):
     def label_from_instance(self, obj):
         return f"{obj.name} ({obj.code})"
 
@@ -278,7 +279,7 @@ class ContactForm(AntispamForm):
             "null_characters_not_allowed": CONTROL_MESSAGE,
         },
     )
-    themes = forms.ModelMultipleChoiceField(
+    themes = ReferenceMultipleChoiceField(
         label="De quoi veux-tu parler ?",
         queryset=Theme.objects.all(),
         widget=forms.CheckboxSelectMultiple,

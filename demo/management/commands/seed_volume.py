@@ -34,6 +34,15 @@ from referrals.models import REFERENCE_ALPHABET, ContactRequest, Orientation
 from structures.enums import ConventionStatus, Funder, PromeneurStatus, StructureKind
 from structures.models import Convention, Department, PresenceSlot, Promeneur, Structure, Theme
 
+# First names as varied as a real directory's, which is read in first-name order.
+FIRST_NAMES = (
+    "Adam Alice Amandine Amina Anaïs Antoine Aurélie Baptiste Camille Céline Chloé Clara Clément "
+    "Damien Élodie Emma Enzo Fatou Florian Gaëlle Guillaume Hugo Inès Jade Jérémy Jules Julie Karim "
+    "Kevin Laura Léa Léo Lina Louis Lucas Lucie Manon Marion Mathis Maxime Mehdi Mélanie Nadia "
+    "Nathan Noah Nora Pauline Quentin Rachid Romain Samia Sarah Sofia Sophie Thomas Théo Valentin "
+    "Yanis Yasmine Zoé"
+).split()
+
 
 class Progress:
     """A one-line progress bar on stderr (no dependency)."""
@@ -198,8 +207,8 @@ class Command(BaseCommand):
                 rows = [
                     Promeneur(
                         structure_id=structure_id,
-                        first_name=f"Prénom{n + 1}",
-                        display_name=f"Prénom{n + 1} — Structure {structure_id}",
+                        first_name=(first_name := self.random.choice(FIRST_NAMES)),
+                        display_name=f"{first_name} — Structure {structure_id}",
                         slug=f"volume-{self.token}-{structure_id}-{n + 1}",
                         job="Animateur·rice jeunesse",
                         status=PromeneurStatus.LABELLED,
