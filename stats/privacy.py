@@ -95,6 +95,62 @@ def shown_values(counts, hidden):
     return [protect(c) if i not in hidden or is_small(c) else SECONDARY_LABEL for i, c in enumerate(counts)]
 
 
+def hide_until_safe(matrix, *, row_groups=(), column_known, close_column, initially_hidden=()):
+    """The cells to hide in a grid of tables whose rows and columns both add up: {(row, j)}, and
+    the (row, group) whose whole table could not be made safe.
+
+    `matrix` is {row: [count, …]}, the same columns for each row. Each of `row_groups` (lists of
+    column indexes) is, in every row, a table whose cells add up to a total the reader can know;
+    a column `j` for which `column_known(j)` holds adds up, down the rows, to a total the reader
+    can know too. Cells from 1 to 4 are hidden, then further cells, the smallest first, until
+    every such table is safe (`complete_hidden`), row-wise and column-wise at once: hiding a cell
+    for a column can call for more in its row, and the other way round, so this goes on until
+    nothing changes. A row's table that cannot be made safe is hidden whole; a column that cannot
+    be made safe is handed to `close_column(j)`, which returns the cells to hide with it (and
+    should make `column_known(j)` false); `initially_hidden`, cells hidden from the start. Zeros are never counted among the hidden cells: taking
+    them as known to the reader is the safe side.
+    """
+    rows = list(matrix)
+    width = len(next(iter(matrix.values()), []))
+    hidden = {(r, j) for r in rows for j in range(width) if is_small(matrix[r][j])} | set(initially_hidden)
+    whole = set()
+    changed = True
+    while changed:
+        changed = False
+        for g, group in enumerate(row_groups):
+            for r in rows:
+                if (r, g) in whole:
+                    continue
+                cells = [matrix[r][j] for j in group]
+                in_row = {i for i, j in enumerate(group) if (r, j) in hidden}
+                if not in_row:
+                    continue
+                completed = complete_hidden(cells, in_row)
+                if completed is None:
+                    whole.add((r, g))
+                    hidden |= {(r, j) for j in group if (matrix[r][j] or 0) > 0}
+                    changed = True
+                elif completed != in_row:
+                    hidden |= {(r, group[i]) for i in completed}
+                    changed = True
+        for j in range(width):
+            if not column_known(j):
+                continue
+            column = [matrix[r][j] for r in rows]
+            # A hidden zero is counted as known: the safe side.
+            in_column = {i for i, r in enumerate(rows) if (r, j) in hidden and (column[i] or 0) > 0}
+            if not in_column:
+                continue
+            completed = complete_hidden(column, in_column)
+            if completed is None:
+                hidden |= close_column(j)
+                changed = True
+            elif completed != in_column:
+                hidden |= {(rows[i], j) for i in completed}
+                changed = True
+    return hidden, whole
+
+
 def suppress_across_departments(matrix, *, additive=True):
     """One table for every département at once, for a reader who sees the national table and may
     ask for each département's (CAF national staff): ({département: shown cells}, national cells).
@@ -115,43 +171,25 @@ def suppress_across_departments(matrix, *, additive=True):
     national_hidden = {j for j in range(width) if is_small(national[j])}
     if additive:
         national_hidden = complete_hidden(national, national_hidden)
-    hidden = {(d, j) for d in departments for j in range(width) if is_small(matrix[d][j])}
-    whole_rows = set()  # départements whose whole table is hidden
-    changed = True
-    while changed:
-        changed = False
+
+    def column_known(j):
+        return national_hidden is not None and j not in national_hidden
+
+    def close_column(j):
+        # The column cannot be made safe: its national cell is hidden instead.
+        nonlocal national_hidden
+        national_hidden.add(j)
         if additive:
-            for d in departments:
-                if d in whole_rows:
-                    continue
-                row = {j for (e, j) in hidden if e == d}
-                if not row:
-                    continue
-                completed = complete_hidden(matrix[d], row)
-                if completed is None:
-                    whole_rows.add(d)
-                    hidden |= {(d, j) for j in range(width) if matrix[d][j] > 0}
-                    changed = True
-                elif completed != row:
-                    hidden |= {(d, j) for j in completed}
-                    changed = True
-        for j in range(width):
-            if national_hidden is None or j in national_hidden:
-                continue
-            column = [matrix[d][j] for d in departments]
-            # A hidden zero is counted as known: the safe side.
-            in_column = {i for i, d in enumerate(departments) if (d, j) in hidden and column[i] > 0}
-            if not in_column:
-                continue
-            completed = complete_hidden(column, in_column)
-            if completed is None:
-                national_hidden.add(j)
-                if additive:
-                    national_hidden = complete_hidden(national, national_hidden)
-                changed = True
-            elif completed != in_column:
-                hidden |= {(departments[i], j) for i in completed}
-                changed = True
+            national_hidden = complete_hidden(national, national_hidden)
+        return set()
+
+    hidden, whole = hide_until_safe(
+        {d: matrix[d] for d in departments},
+        row_groups=[list(range(width))] if additive else [],
+        column_known=column_known,
+        close_column=close_column,
+    )
+    whole_rows = {d for d, _group in whole}  # départements whose whole table is hidden
     by_department = {}
     for d in departments:
         row = None if d in whole_rows else {j for (e, j) in hidden if e == d}
