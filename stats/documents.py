@@ -5,9 +5,11 @@
   their charts.
 
 What leaves the portal follows the statistics' rules: every count goes through the same
-suppression as the statistics pages (`stats.privacy`), tables and charts alike. Charts are the
-statistics' own SVG, embedded as vector images; the text is set in DejaVu, a font installed with
-the system (the `fonts-dejavu-core` package), so that the document looks the same everywhere.
+suppression as the statistics pages (`stats.privacy`), tables and charts alike; a report's figures
+are suppressed with the other reports of its département (`stats.report_figures`): the cells the
+portal hides from CAF staff. Charts are the statistics' own SVG, embedded as vector images; the
+text is set in DejaVu, a font installed with the system (the `fonts-dejavu-core` package), so that
+the document looks the same everywhere.
 """
 
 import base64
@@ -18,8 +20,8 @@ from django.utils import timezone
 from .charts import render_svg
 from .enums import ActivityReportStatus
 from .models import ActivityReport
-from .privacy import protect, suppress
 from .queries import Scope, all_figures
+from .report_figures import department_suppressed_figures
 
 
 def svg_data_uri(figure):
@@ -34,47 +36,15 @@ def render_pdf(template_name, context):
     return HTML(string=html).write_pdf()
 
 
-def report_counts(report):
-    """A report's figures as (label, count) rows, as typed into the report."""
-    figures = report.figures or {}
-    orientations = figures.get("orientations", {})
-    return [
-        ("Demandes reçues", figures.get("requests")),
-        ("Orientations envoyées", orientations.get("sent")),
-        ("Orientations reçues", orientations.get("received")),
-        ("Orientations reçues et acceptées", orientations.get("accepted")),
-        ("Participations à des formations", figures.get("trainings_attended")),
-    ]
-
-
-def report_rows(report):
-    """A report's figures as (label, shown value) rows, counts suppressed as on the portal."""
-    return [(label, protect(count)) for label, count in report_counts(report)]
-
-
-def structures_rows(reports):
-    """Each structure's rows of the consolidated report. A row, read across the structures, adds
-    up to the département's figure: it gets the statistics' secondary suppression, so that no
-    structure's small count comes back by subtracting the others from a known total."""
-    counted = [report_counts(report) for report in reports]
-    shown = [[label for label, _ in counts] for counts in counted]
-    for row in range(len(counted[0]) if counted else 0):
-        column = suppress([counts[row][1] for counts in counted])
-        for line, value in zip(shown, column, strict=True):
-            line[row] = (line[row], value)
-    return shown
-
-
 def structure_report_pdf(report: ActivityReport) -> bytes:
-    figures = report.figures or {}
-    outcomes = figures.get("outcomes", {})
+    # A document made to be sent: suppressed for everyone, as in the département's other reports.
+    shown = department_suppressed_figures(report.structure.department_id, report.year)[report.pk]
     context = {
         "report": report,
         "structure": report.structure,
-        "rows": report_rows(report),
-        "themes": [(name, protect(count)) for name, count in figures.get("themes", {}).items()],
-        # Outcomes add up to the closed requests: secondary suppression, as on the statistics pages.
-        "outcomes": list(zip(outcomes, suppress(outcomes.values()), strict=True)),
+        "rows": shown.counts,
+        "themes": shown.themes,
+        "outcomes": shown.outcomes,
     }
     return render_pdf("stats/pdf/structure_report.html", context)
 
@@ -85,7 +55,7 @@ def department_report_pdf(department, year) -> bytes:
         report.structure_id: report
         for report in ActivityReport.objects.filter(structure__department=department, year=year)
     }
-    rows = dict(zip(reports, structures_rows(reports.values()), strict=True))
+    shown = department_suppressed_figures(department.pk, year, reports.values())
     lines = []
     for structure in structures:
         report = reports.get(structure.pk)
@@ -93,7 +63,7 @@ def department_report_pdf(department, year) -> bytes:
             {
                 "structure": structure,
                 "status": report.get_status_display() if report else "Non commencé",
-                "rows": rows.get(structure.pk, []),
+                "rows": shown[report.pk].counts if report else [],
                 "hours_online": report.hours_online if report else None,
                 "collective_actions": report.collective_actions if report else None,
             }

@@ -19,6 +19,10 @@ filters do not allow —) sees figures where:
    hidden one hides its delays) and the orientations (sent, received, accepted; as the country's
    sent and received are one number, a column of them that cannot be made safe is hidden in every
    département, zeros included).
+
+Activity reports read next to their département's (stats/report_figures.py) get rules 1 and 2
+down each column of the département's reports and along each report's outcomes at once
+(`hide_until_safe`, which rule 3 uses too).
 """
 
 SMALL_COUNT_THRESHOLD = 5

@@ -16,13 +16,12 @@ from promeneurs.spreadsheets import csv_response, xlsx_response
 from promeneurs.typography import short_date
 from structures.models import Department, Structure
 
-from . import aggregates, documents, services
+from . import aggregates, documents, report_figures, services
 from .charts import render_svg
 from .enums import ActivityReportStatus
 from .formatting import format_value
 from .forms import ActivityReportForm, DepartmentReportForm, ReturnToDraftForm, StatsFilterForm, YearForm
 from .models import ActivityReport
-from .privacy import protect
 from .queries import FIGURES, Scope, all_figures, current_year
 
 # --- Who sees what ---------------------------------------------------------------------------------
@@ -255,25 +254,22 @@ def report_export(request, file_format="csv"):
         day = value.astimezone(datetime.UTC).date()
         return day if native else short_date(day)
 
+    reports = list(reports.order_by("structure__department__code", "structure__name"))
+    if exact:
+        shown = {report.pk: report_figures.exact_figures(report) for report in reports}
+    else:
+        # CAF staff: each report suppressed with the others of its département, as everywhere else.
+        shown = report_figures.suppressed_by_department(reports)
+
     def rows():
-        for report in reports.order_by("structure__department__code", "structure__name").iterator(2000):
-            figures, orientations = report.figures, report.figures.get("orientations", {})
+        for report in reports:
             yield [
                 str(report.structure.department),
                 report.structure.name,
                 report.structure.get_kind_display(),
                 report.year,
                 report.get_status_display(),
-                *[
-                    spreadsheet_value(n if exact else protect(n), native)
-                    for n in (
-                        figures.get("requests"),
-                        orientations.get("sent"),
-                        orientations.get("received"),
-                        orientations.get("accepted"),
-                        figures.get("trainings_attended"),
-                    )
-                ],
+                *[spreadsheet_value(value, native) for _label, value in shown[report.pk].counts],
                 "" if report.hours_online is None else report.hours_online,
                 "" if report.collective_actions is None else report.collective_actions,
                 report.comments,
@@ -312,13 +308,22 @@ def report_detail(request, slug, year):
     elif request.method == "POST":
         messages.error(request, "Ce bilan ne peut plus être modifié.")
         return redirect(request.path)
+    exact = sees_metadata(user, structure)
+    if report is None:
+        shown = None
+    elif exact:
+        shown = report_figures.exact_figures(report)
+    else:
+        # The same cells as in the département's other reports, its PDF and the export.
+        shown = report_figures.department_suppressed_figures(structure.department_id, year)[report.pk]
     context = {
         "structure": structure,
         "year": year,
         "report": report,
+        "shown": shown,
         "form": form,
         "can_edit": editable,
-        "exact": sees_metadata(user, structure),
+        "exact": exact,
         "can_validate": report is not None and can_validate(user, structure),
         "return_form": ReturnToDraftForm(),
         "declared": (report.figures.get("online_hours_declared") or {}) if report else {},

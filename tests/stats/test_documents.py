@@ -141,6 +141,10 @@ def test_structure_report_outcomes_are_suppressed_together(client, structure):
         "trainings_attended": 0,
     }
     ActivityReportFactory(structure=structure, figures=figures)
+    # Another structure of the département, so that the columns (read down the département's
+    # reports) need nothing more hidden in this report.
+    other = {**figures, "outcomes": {"Résolue en ligne": 30, "Orientée": 12, "Rencontre": 20}}
+    ActivityReportFactory(structure=StructureFactory(department=structure.department), figures=other)
     client.force_login(StructureMembershipFactory(structure=structure).user)
     text = pdf_text(client.get(f"/tableau-de-bord/bilans/{structure.slug}/2025/bilan.pdf"))
     assert "Orientée < 5" in text

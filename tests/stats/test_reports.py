@@ -76,10 +76,11 @@ def test_referent_creates_a_prefilled_report(client, structure, referent):
     assert '<th scope="row">Demandes reçues</th><td class="number">6</td>' in content
     # The referent sees the structure's requests in the dashboard: its own report is exact.
     assert '<th scope="row">Participations à des formations</th><td class="number">1</td>' in content
-    # CAF national staff do not see the metadata: the small count is suppressed for them.
+    # CAF national staff do not see the metadata: the small count is suppressed for them; the
+    # structure is the only one of its département, whose figure it is: hidden, not even "< 5".
     client.force_login(UserFactory(caf_staff=True))
     content = client.get(response.redirect_chain[-1][0]).content.decode()
-    assert '<th scope="row">Participations à des formations</th><td class="number">&lt; 5</td>' in content
+    assert '<th scope="row">Participations à des formations</th><td class="number">masqué</td>' in content
     assert '<th scope="row">Participations à des formations</th><td class="number">1</td>' not in content
 
 
@@ -197,9 +198,11 @@ def test_export_of_the_departement_reports(client, structure, coordinator):
     response = client.get("/tableau-de-bord/bilans/export.csv", {"annee": 2025})
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
     assert len(rows) == 3
-    # Beyond those who see the metadata, small counts are suppressed.
+    # Beyond those who see the metadata, small counts are suppressed (the structure's 2 is its
+    # département's whole figure: hidden, not even "< 5").
     row = next(dict(zip(rows[0], r, strict=True)) for r in rows[1:] if r[1] == structure.name)
-    assert row["Orientations envoyées"] == "< 5"
+    assert row["Orientations envoyées"] == "masqué"
+    assert row["Demandes reçues"] == "12"
 
 
 def test_report_list_query_count_does_not_grow(client, django_assert_num_queries, coordinator, structure):
