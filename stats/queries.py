@@ -119,9 +119,9 @@ def counted_rows(scope, rows, additive=True, grid=None, equal_totals=()):
     return [(label, [value]) for (label, _), value in zip(rows, values, strict=True)]
 
 
-def across_departments(scope, counts, matrix, additive, equal_totals=()):
-    if not matrix:  # no request anywhere
-        return suppress(counts, additive=additive)
+def shown_across_departments(matrix, additive, equal_totals=()):
+    """`privacy.suppress_across_departments`, with the columns of `equal_totals` (see
+    `counted_rows`): ({département: shown cells}, national cells)."""
     by_department, national = suppress_across_departments(matrix, additive=additive)
     for j in equal_totals:
         if national[j] == SECONDARY_LABEL:
@@ -131,6 +131,13 @@ def across_departments(scope, counts, matrix, additive, equal_totals=()):
             # each cell can then be anything up to it.
             for cells in by_department.values():
                 cells[j] = SECONDARY_LABEL
+    return by_department, national
+
+
+def across_departments(scope, counts, matrix, additive, equal_totals=()):
+    if not matrix:  # no request anywhere
+        return suppress(counts, additive=additive)
+    by_department, national = shown_across_departments(matrix, additive, equal_totals)
     if scope.department_ids is None:
         return national
     if len(scope.department_ids) == 1:
@@ -218,15 +225,9 @@ DIMENSIONS = {"age_bracket": Dimension.AGE, "channel": Dimension.CHANNEL, "outco
 
 def _by_choice(scope, year, field_name, choices, dimension=None, closed_only=False):
     dimension = dimension or DIMENSIONS[field_name]
-    keys = [str(value) for value, _label in choices]
 
     def grid():
-        if scope.aggregated:
-            return department_grid(keys, aggregates.grid_of_year(year, dimension))
-        requests = Scope().requests().filter(created_at__year=year)
-        if closed_only:
-            requests = requests.filter(status=RequestStatus.CLOSED)
-        return department_grid(keys, grouped_by_department(requests, field_name))
+        return _choices_by_department(scope, year, field_name, choices, dimension, closed_only)
 
     if scope.aggregated:
         counts = aggregates.figures_of_year(scope, year, dimension)
@@ -237,6 +238,17 @@ def _by_choice(scope, year, field_name, choices, dimension=None, closed_only=Fal
     if closed_only:
         requests = requests.filter(status=RequestStatus.CLOSED)
     return _by_choice_of(scope, requests, field_name, choices, grid=grid)
+
+
+def _choices_by_department(scope, year, field_name, choices, dimension, closed_only=False):
+    """{département: [count of each choice]} (for every département: only `scope.aggregated` counts)."""
+    keys = [str(value) for value, _label in choices]
+    if scope.aggregated:
+        return department_grid(keys, aggregates.grid_of_year(year, dimension))
+    requests = Scope().requests().filter(created_at__year=year)
+    if closed_only:
+        requests = requests.filter(status=RequestStatus.CLOSED)
+    return department_grid(keys, grouped_by_department(requests, field_name))
 
 
 def _by_choice_of(scope, requests, field_name, choices, grid=None):
@@ -258,32 +270,42 @@ def figure_requests_by_theme(scope, year):
             .values("theme_id")
             .annotate(n=Count("pk"))
         }
-    themes = list(Theme.objects.order_by("position", "name").values_list("pk", "name"))
-
-    def grid():
-        if scope.aggregated:
-            by_department = aggregates.grid_of_year(year, Dimension.THEME)
-            return department_grid([str(pk) for pk, _ in themes], by_department)
-        through = ContactRequest.themes.through
-        by_department = {}
-        for department_id, theme_id, n in (
-            through.objects.filter(contactrequest__created_at__year=year)
-            .order_by()
-            .values_list("contactrequest__department_id", "theme_id")
-            .annotate(n=Count("pk"))
-        ):
-            by_department.setdefault(department_id, {})[theme_id] = n
-        return department_grid([pk for pk, _ in themes], by_department)
-
+    themes = ordered_themes()
     return Figure(
         "demandes-par-theme",
         f"Demandes par thème en {year}",
         ["Thème", "Demandes"],
         # A request may have several themes: the cells add up to no total.
-        counted_rows(scope, [(name, counts.get(pk, 0)) for pk, name in themes], additive=False, grid=grid),
+        counted_rows(
+            scope,
+            [(name, counts.get(pk, 0)) for pk, name in themes],
+            additive=False,
+            grid=lambda: _themes_by_department(scope, year, themes),
+        ),
         chart="horizontal",
         note="Une demande peut porter sur plusieurs thèmes.",
     )
+
+
+def ordered_themes():
+    return list(Theme.objects.order_by("position", "name").values_list("pk", "name"))
+
+
+def _themes_by_department(scope, year, themes):
+    """{département: [count of each of `themes`]} (for every département)."""
+    if scope.aggregated:
+        by_department = aggregates.grid_of_year(year, Dimension.THEME)
+        return department_grid([str(pk) for pk, _ in themes], by_department)
+    through = ContactRequest.themes.through
+    by_department = {}
+    for department_id, theme_id, n in (
+        through.objects.filter(contactrequest__created_at__year=year)
+        .order_by()
+        .values_list("contactrequest__department_id", "theme_id")
+        .annotate(n=Count("pk"))
+    ):
+        by_department.setdefault(department_id, {})[theme_id] = n
+    return department_grid([pk for pk, _ in themes], by_department)
 
 
 def figure_requests_by_age(scope, year):
@@ -304,13 +326,15 @@ def figure_requests_by_channel(scope, year):
     )
 
 
+OUTCOME_CHOICES = [*Outcome.choices, ("", "Sans issue à ce jour (en cours, retirée ou indésirable)")]
+
+
 def figure_requests_by_outcome(scope, year):
-    choices = [*Outcome.choices, ("", "Sans issue à ce jour (en cours, retirée ou indésirable)")]
     return Figure(
         "demandes-par-issue",
         f"Issue des demandes reçues en {year}",
         ["Issue", "Demandes"],
-        _by_choice(scope, year, "outcome", choices),
+        _by_choice(scope, year, "outcome", OUTCOME_CHOICES),
         chart="horizontal",
     )
 
@@ -437,6 +461,10 @@ def figure_claim_delay(scope, year):
 
 
 ORIENTATION_KINDS = ("sent", "received", "accepted")
+ORIENTATION_LABELS = ("Envoyées", "Reçues", "Reçues et acceptées")
+# Every orientation is sent by a structure and received by another: the country's "Envoyées" and
+# "Reçues" are one number.
+ORIENTATION_EQUAL_TOTALS = (0, 1)
 
 
 def figure_orientations(scope, year):
@@ -461,15 +489,12 @@ def figure_orientations(scope, year):
         counted_rows(
             scope,
             [
-                ("Envoyées", result["sent"]),
-                ("Reçues", result["received"]),
-                ("Reçues et acceptées", result["accepted"]),
+                (label, result[kind])
+                for kind, label in zip(ORIENTATION_KINDS, ORIENTATION_LABELS, strict=True)
             ],
             additive=False,
             grid=lambda: department_grid(ORIENTATION_KINDS, orientations_by_department(scope, year)),
-            # Every orientation is sent by a structure and received by another: the country's
-            # "Envoyées" and "Reçues" are one number.
-            equal_totals=(0, 1),
+            equal_totals=ORIENTATION_EQUAL_TOTALS,
         ),
     )
 
@@ -583,6 +608,42 @@ def figure_structures_by_kind(scope, year):
         chart="horizontal",
         note="À ce jour.",
     )
+
+
+def departments_shown_figures(year, refreshed_at):
+    """The requests by outcome, by theme and the orientations of every département at once, as
+    a reader without exact figures gets them on each département's page (`counted_rows` with
+    its grid): {figure slug: {département: [(label, shown value)]}}, in a few queries whatever
+    the number of départements. A département missing from a figure has only zeros in it."""
+    scope = Scope(refreshed_at=refreshed_at)
+    themes = ordered_themes()
+    tables = {
+        "demandes-par-issue": (
+            [label for _value, label in OUTCOME_CHOICES],
+            _choices_by_department(scope, year, "outcome", OUTCOME_CHOICES, Dimension.OUTCOME),
+            True,
+            (),
+        ),
+        "demandes-par-theme": (
+            [name for _pk, name in themes],
+            _themes_by_department(scope, year, themes),
+            False,
+            (),
+        ),
+        "orientations": (
+            list(ORIENTATION_LABELS),
+            department_grid(ORIENTATION_KINDS, orientations_by_department(scope, year)),
+            False,
+            ORIENTATION_EQUAL_TOTALS,
+        ),
+    }
+    result = {}
+    for slug, (labels, matrix, additive, equal_totals) in tables.items():
+        by_department = shown_across_departments(matrix, additive, equal_totals)[0] if matrix else {}
+        result[slug] = {
+            department: list(zip(labels, values, strict=True)) for department, values in by_department.items()
+        }
+    return result
 
 
 FIGURES = {

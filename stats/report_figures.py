@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from .aggregates import last_refresh
 from .models import ActivityReport
 from .privacy import SECONDARY_LABEL, hide_until_safe, is_small, protect
-from .queries import Scope, figure_orientations, figure_requests_by_outcome, figure_requests_by_theme
+from .queries import departments_shown_figures
 
 COUNTS = [
     (("requests",), "Demandes reçues"),
@@ -138,36 +138,42 @@ def suppress_reports(reports, hidden_columns=frozenset()):
     return result
 
 
-def department_hidden_columns(department_id, year, refreshed_at):
-    """The report columns whose département figure CAF staff see hidden on the statistics page
-    (the département's page, as they get it: suppressed across départements, from the monthly
-    figures once refreshed)."""
-    scope = Scope(department_ids=frozenset({department_id}), refreshed_at=refreshed_at)
+def hidden_columns_by_department(year, refreshed_at):
+    """{département: the report columns whose département figure CAF staff see hidden on the
+    statistics page} (each département's page as they get it: suppressed across départements,
+    from the monthly figures once refreshed), for every département at once: the statistics'
+    grids are read once, whatever the number of départements."""
     orientations = {label: key for key, label in ORIENTATION_ROWS.items()}
-    hidden = set()
-    for kind, figure in (
-        ("outcome", figure_requests_by_outcome(scope, year)),
-        ("theme", figure_requests_by_theme(scope, year)),
-        ("count", figure_orientations(scope, year)),
+    figures = departments_shown_figures(year, refreshed_at)
+    hidden = {}
+    for kind, slug in (
+        ("outcome", "demandes-par-issue"),
+        ("theme", "demandes-par-theme"),
+        ("count", "orientations"),
     ):
-        for label, (value, *_rest) in figure.rows:
-            if kind == "count":
-                label = orientations.get(label)
-            if label is not None and not isinstance(value, int):
-                hidden.add((kind, label))
-    return frozenset(hidden)
+        for department_id, rows in figures[slug].items():
+            for label, value in rows:
+                if kind == "count":
+                    label = orientations.get(label)
+                if label is not None and not isinstance(value, int):
+                    hidden.setdefault(department_id, set()).add((kind, label))
+    return {department_id: frozenset(columns) for department_id, columns in hidden.items()}
 
 
 def suppressed_by_department(reports):
     """{report pk: ShownFigures} for reports of any départements and years, each suppressed with
-    the other reports of its département and year (the reports come with their structure)."""
+    the other reports of its département and year (the reports come with their structure), in a
+    few queries whatever the number of départements and reports."""
     refreshed_at = last_refresh()
     groups = {}
     for report in reports:
         groups.setdefault((report.structure.department_id, report.year), []).append(report)
+    hidden = {
+        year: hidden_columns_by_department(year, refreshed_at) for year in {year for _d, year in groups}
+    }
     result = {}
     for (department_id, year), group in groups.items():
-        result.update(suppress_reports(group, department_hidden_columns(department_id, year, refreshed_at)))
+        result.update(suppress_reports(group, hidden[year].get(department_id, frozenset())))
     return result
 
 
@@ -176,4 +182,5 @@ def department_suppressed_figures(department_id, year, reports=None):
     `reports`, which must then be all of them)."""
     if reports is None:
         reports = ActivityReport.objects.filter(structure__department_id=department_id, year=year)
-    return suppress_reports(reports, department_hidden_columns(department_id, year, last_refresh()))
+    hidden = hidden_columns_by_department(year, last_refresh()).get(department_id, frozenset())
+    return suppress_reports(reports, hidden)

@@ -359,3 +359,99 @@ def test_no_small_count_comes_back_in_random_departements():
             if not all(value == SECONDARY_LABEL for value in row):
                 assert hidden_values_are_safe(counts, hidden)
         assert_not_recoverable(columns, shown_columns)
+
+
+def add_departments_with_reports(first_code, n_departments, n_reports, moment):
+    """Départements with reports, requests (some outcomes and themes small) and orientations."""
+    health = ThemeFactory(slug=f"sante-{first_code}", name=f"Santé {first_code}")
+    for code in range(first_code, first_code + n_departments):
+        department = DepartmentFactory(code=str(code))
+        structures = [StructureFactory(department=department) for _ in range(n_reports)]
+        for structure in structures:
+            ActivityReportFactory(structure=structure)
+        promeneur = PromeneurFactory(structure=structures[0])
+        for outcome in (Outcome.ORIENTED, Outcome.MET, Outcome.MET):
+            ContactRequestFactory(
+                structure=structures[0],
+                created_at=moment,
+                themes=[health],
+                assignee=promeneur,
+                claimed_at=moment,
+                status=RequestStatus.CLOSED,
+                outcome=outcome,
+            )
+
+
+@pytest.mark.parametrize("refreshed", [False, True], ids=["from-requests", "from-monthly-figures"])
+def test_export_query_count_does_not_grow_with_the_departements(client, django_assert_num_queries, refreshed):
+    """The statistics' grids are read once for every département, not once per département."""
+    from stats import aggregates
+
+    moment = timezone.make_aware(datetime.datetime(2025, 4, 2, 10))
+    client.force_login(UserFactory(caf_staff=True))
+
+    def export():
+        if refreshed:
+            aggregates.refresh(full=True)
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get("/tableau-de-bord/bilans/export.csv", {"annee": 2025})
+        assert response.status_code == 200
+        return len(queries), response
+
+    add_departments_with_reports(10, 2, 1, moment)
+    export()  # the session, the first time
+    few, _response = export()
+    add_departments_with_reports(20, 12, 4, moment)
+    if refreshed:
+        aggregates.refresh(full=True)
+    with django_assert_num_queries(few):
+        response = client.get("/tableau-de-bord/bilans/export.csv", {"annee": 2025})
+    assert len(response.content.decode("utf-8-sig").splitlines()) == 1 + 2 * 1 + 12 * 4
+
+
+@pytest.mark.parametrize("refreshed", [False, True], ids=["from-requests", "from-monthly-figures"])
+def test_the_departements_hidden_columns_at_once_are_those_of_each_statistics_page(refreshed):
+    """Read at once for every département, the hidden figures are those each département's
+    statistics page shows CAF staff (read one département at a time)."""
+    from stats import aggregates
+    from stats.queries import Scope, figure_orientations, figure_requests_by_outcome, figure_requests_by_theme
+    from stats.report_figures import ORIENTATION_ROWS, hidden_columns_by_department
+
+    generator = random.Random(20261202)
+    themes = [ThemeFactory(slug=f"theme-{i}", name=f"Thème {i}") for i in range(3)]
+    moment = timezone.make_aware(datetime.datetime(2025, 4, 2, 10))
+    departments = [DepartmentFactory(code=str(10 + i)) for i in range(6)]
+    for department in departments:
+        structure = StructureFactory(department=department)
+        promeneur = PromeneurFactory(structure=structure)
+        for _ in range(generator.randint(0, 14)):
+            ContactRequestFactory(
+                structure=structure,
+                created_at=moment,
+                themes=generator.sample(themes, generator.randint(0, 2)),
+                assignee=promeneur,
+                claimed_at=moment,
+                status=RequestStatus.CLOSED,
+                outcome=generator.choice([Outcome.ORIENTED, Outcome.MET, Outcome.RESOLVED_ONLINE]),
+            )
+    if refreshed:
+        aggregates.refresh(full=True)
+    refreshed_at = aggregates.last_refresh()
+    at_once = hidden_columns_by_department(2025, refreshed_at)
+    orientations = {label: key for key, label in ORIENTATION_ROWS.items()}
+    hidden_somewhere = False
+    for department in departments:
+        scope = Scope(department_ids=frozenset({department.pk}), refreshed_at=refreshed_at)
+        expected = set()
+        for kind, figure in (
+            ("outcome", figure_requests_by_outcome(scope, 2025)),
+            ("theme", figure_requests_by_theme(scope, 2025)),
+            ("count", figure_orientations(scope, 2025)),
+        ):
+            for label, (value, *_rest) in figure.rows:
+                label = orientations.get(label) if kind == "count" else label
+                if label is not None and not isinstance(value, int):
+                    expected.add((kind, label))
+        assert at_once.get(department.pk, frozenset()) == expected, department.code
+        hidden_somewhere |= bool(expected)
+    assert hidden_somewhere
