@@ -391,11 +391,16 @@ class Convention(models.Model):
 
 class PromeneurQuerySet(models.QuerySet):
     def public(self):
-        """Promeneurs shown to the public: labelled, in a public structure, account active."""
+        """Promeneurs shown to the public: labelled, in a public structure, account active.
+
+        Written as "no hidden structure, no deactivated account" (NOT EXISTS): PostgreSQL then
+        counts the directory without joining every promeneur to its structure and account.
+        """
+        accounts = self.model._meta.get_field("user").related_model
         return self.filter(
-            Q(user__isnull=True) | Q(user__is_active=True),
+            ~Exists(Structure.objects.filter(pk=OuterRef("structure_id"), is_public=False)),
+            ~Exists(accounts.objects.filter(pk=OuterRef("user_id"), is_active=False)),
             status=PromeneurStatus.LABELLED,
-            structure__is_public=True,
         )
 
     def for_user(self, user):
