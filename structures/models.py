@@ -593,16 +593,26 @@ class Promeneur(models.Model):
             and (self.user is None or self.user.is_active)
         )
 
-    # Presence, computed from prefetched slots and absences (no query when prefetched).
+    # Presence, computed from the card's lists (`structures.views.with_card_data`) or from
+    # prefetched slots and absences: no query either way.
+
+    def presence_slot_list(self):
+        slots = getattr(self, "card_slots", None)
+        return list(self.presence_slots.all()) if slots is None else slots
+
+    def absence_list(self):
+        """The absences (with the card's data: those that end today or later)."""
+        absences = getattr(self, "card_absences", None)
+        return list(self.absences.all()) if absences is None else absences
 
     def _is_absent_on(self, day):
-        return any(a.starts_on <= day <= a.ends_on for a in self.absences.all())
+        return any(a.starts_on <= day <= a.ends_on for a in self.absence_list())
 
     def is_online_at(self, moment):
         local = timezone.localtime(moment)
         if self._is_absent_on(local.date()):
             return False
-        return any(slot.covers(local) for slot in self.presence_slots.all())
+        return any(slot.covers(local) for slot in self.presence_slot_list())
 
     def is_online_now(self):
         return self.is_online_at(timezone.now())
@@ -611,7 +621,7 @@ class Promeneur(models.Model):
         """Start of the next presence slot after `moment` (aware), outside absences, or None."""
         local = timezone.localtime(moment)
         tz = local.tzinfo
-        slots = list(self.presence_slots.all())
+        slots = self.presence_slot_list()
         if not slots:
             return None
         for offset in range(0, 29):
@@ -630,7 +640,7 @@ class Promeneur(models.Model):
 
     @property
     def weekly_hours(self):
-        return round(sum(s.duration_hours for s in self.presence_slots.all()), 1)
+        return round(sum(s.duration_hours for s in self.presence_slot_list()), 1)
 
 
 class NetworkAccount(models.Model):

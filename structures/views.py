@@ -24,15 +24,21 @@ NEXT_PRESENCES_COUNT = 5
 
 
 def with_card_data(promeneurs, now):
-    """Promeneurs with all a card needs, so that showing one costs no further query."""
+    """Promeneurs with all a card needs, so that showing one costs no further query.
+
+    The related rows come as plain lists (`card_themes`, `card_networks`, `card_slots`,
+    `card_absences`): Django's prefetch into the managers builds a queryset per promeneur and
+    relation, which cost a directory page more than its queries.
+    """
     return promeneurs.select_related("structure__department").prefetch_related(
-        "themes",
-        "networks",
-        "presence_slots",
+        Prefetch("themes", to_attr="card_themes"),
+        Prefetch("networks", to_attr="card_networks"),
+        Prefetch("presence_slots", to_attr="card_slots"),
         # Only the absences that can still matter for "online now" and "next slot".
         Prefetch(
             "absences",
             queryset=Absence.objects.filter(ends_on__gte=timezone.localdate(now)),
+            to_attr="card_absences",
         ),
     )
 
@@ -53,7 +59,7 @@ def annotate_presence(promeneurs, now):
     today = timezone.localdate(now)
     for promeneur in promeneurs:
         absence = max(
-            (a for a in promeneur.absences.all() if a.starts_on <= today <= a.ends_on),
+            (a for a in promeneur.absence_list() if a.starts_on <= today <= a.ends_on),
             key=lambda a: a.ends_on,
             default=None,
         )
@@ -277,7 +283,7 @@ def structure_detail(request, slug):
 def weekly_schedule(promeneur):
     """The promeneur's presence slots as rows of the hours table, in French."""
     rows = []
-    for slot in promeneur.presence_slots.all():
+    for slot in promeneur.presence_slot_list():
         hours = time_range(slot.start, slot.end)
         if slot.crosses_midnight:
             hours += " (le lendemain)"
@@ -304,7 +310,7 @@ def promeneur_detail(request, slug):
             .exclude(pk=promeneur.pk)
             .order_by("first_name", "pk")
         )
-    slots = list(promeneur.presence_slots.all())
+    slots = promeneur.presence_slot_list()
     total = sum((s.duration_hours for s in slots), 0.0)
     return render(
         request,
