@@ -3,7 +3,9 @@
 from django import forms
 from django.forms.models import ModelChoiceIterator
 from django.forms.utils import flatatt
-from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
+
+from promeneurs.forms_rendering import formatted, text
 
 
 class QuickSelect(forms.Select):
@@ -16,16 +18,13 @@ class QuickSelect(forms.Select):
 
     def render(self, name, value, attrs=None, renderer=None):
         selected = {str(v) for v in self.format_value(value)}
-        options = format_html_join(
-            "\n  ",
-            '<option value="{}"{}>{}</option>',
-            (
-                (str(option_value), " selected" if str(option_value) in selected else "", label)
-                for option_value, label in self.choices
-            ),
+        options = "\n  ".join(
+            f'<option value="{formatted(str(option_value))}"'
+            f"{' selected' if str(option_value) in selected else ''}>{text(label)}</option>"
+            for option_value, label in self.choices
         )
         final_attrs = self.build_attrs(self.attrs, attrs)
-        return format_html('<select name="{}"{}>\n  {}\n</select>', name, flatatt(final_attrs), options)
+        return mark_safe(f'<select name="{text(name)}"{flatatt(final_attrs)}>\n  {options}\n</select>')
 
 
 class ListedChoices(ModelChoiceIterator):
