@@ -6,6 +6,7 @@ from django.db.models import Exists, ExpressionWrapper, FloatField, OuterRef, Pr
 from django.db.models.functions import Cast
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
@@ -85,12 +86,34 @@ def map_points(structures):
     ]
 
 
-def map_data(points):
-    return {
-        "tiles": settings.MAP_TILE_URL,
-        "attribution": settings.MAP_ATTRIBUTION,
-        "structures": points,
-    }
+def map_data(points, source=None):
+    """The map's settings and its structures, or the address to fetch them from (`source`)."""
+    data = {"tiles": settings.MAP_TILE_URL, "attribution": settings.MAP_ATTRIBUTION, "structures": points}
+    if source:
+        data["source"] = source
+    return data
+
+
+def map_structures(promeneurs):
+    """The structures of `promeneurs` that can be placed on the map, by name."""
+    return Structure.objects.filter(
+        pk__in=promeneurs.values("structure_id"), latitude__isnull=False, longitude__isnull=False
+    ).order_by("name", "pk")
+
+
+def directory_search(request, now):
+    """The directory's search: (form, its valid filters, the promeneurs found, the same before
+    the "en ligne maintenant" filter). An invalid filter is reported next to its field; the valid
+    ones still apply."""
+    form = DirectorySearchForm(data=request.GET or None)
+    data = {}
+    if form.is_bound:
+        form.is_valid()
+        data = form.cleaned_data
+    promeneurs = promeneurs_before_online = filter_promeneurs(Promeneur.objects.public(), data)
+    if data.get("en_ligne"):
+        promeneurs = promeneurs.online_at(now)
+    return form, data, promeneurs, promeneurs_before_online
 
 
 def filter_promeneurs(promeneurs, data):
@@ -190,15 +213,7 @@ def commune_suggestions(request):
 @public_page
 def directory(request):
     now = timezone.now()
-    form = DirectorySearchForm(data=request.GET or None)
-    # An invalid filter is reported next to its field; the valid ones still apply.
-    data = {}
-    if form.is_bound:
-        form.is_valid()
-        data = form.cleaned_data
-    promeneurs = promeneurs_before_online = filter_promeneurs(Promeneur.objects.public(), data)
-    if data.get("en_ligne"):
-        promeneurs = promeneurs.online_at(now)
+    form, data, promeneurs, promeneurs_before_online = directory_search(request, now)
 
     pagination = paginate(
         request,
@@ -208,10 +223,17 @@ def directory(request):
     paginator, page_obj = pagination["paginator"], pagination["page_obj"]
     page_obj.object_list = annotate_presence(list(page_obj.object_list), now)
 
-    structures = Structure.objects.filter(
-        pk__in=promeneurs.values("structure_id"), latitude__isnull=False
-    ).order_by("name", "pk")
-    points = map_points(structures)
+    # A search with a few structures lists them in the page (the map and its text alternative);
+    # a wider one (all France: thousands) would make a page of hundreds of kilobytes: its map
+    # fetches them (`directory_map`), and the page says how many there are.
+    structures = map_structures(promeneurs)
+    inline = settings.DIRECTORY_MAP_INLINE_MAX
+    points = map_points(structures[: inline + 1])
+    map_count, map_source = len(points), None
+    if map_count > inline:
+        points, map_count = [], structures.count()
+        query = request.GET.urlencode()
+        map_source = reverse("structures:directory_map") + (f"?{query}" if query else "")
 
     # Nobody here: the structures nearest to the commune searched, whatever else was asked.
     nearest, commune = [], None
@@ -243,7 +265,9 @@ def directory(request):
             "pagination": pagination,
             "promeneurs": page_obj.object_list,
             "map_points": points,
-            "map_data": map_data(points),
+            "map_count": map_count,
+            "map_source": map_source,
+            "map_data": map_data(points, map_source),
             "wider_department": wider_department,
             "searched_commune": commune,
             "nearest_structures": nearest,
@@ -254,6 +278,16 @@ def directory(request):
             ),
         },
     )
+
+
+@login_not_required
+@require_GET
+@public_page
+def directory_map(request):
+    """The map's structures of a directory search too wide to list them in its page (JSON)."""
+    _form, _data, promeneurs, _before_online = directory_search(request, timezone.now())
+    points = map_points(map_structures(promeneurs))
+    return JsonResponse({"structures": points}, json_dumps_params={"ensure_ascii": False})
 
 
 @login_not_required

@@ -1,6 +1,7 @@
 """French formatting in templates, from promeneurs.typography (the one formatting module):
 {{ value|jour }} → "1er décembre 2026", {{ value|jour_heure }} → "1er décembre 2026 à 14 h 00",
-{{ value|heures }} → "3,5 h", {{ value|duree }} → "7 h 30", {{ value|iso }} → a `datetime` attribute value."""
+{{ value|heures }} → "3,5 h", {{ value|duree }} → "7 h 30", {{ value|nombre }} → "3 000",
+{{ value|iso }} → a `datetime` attribute value."""
 
 import datetime
 
@@ -19,6 +20,11 @@ def jour(value):
 @register.filter
 def jour_heure(value):
     return typography.french_datetime(value) if value else ""
+
+
+@register.filter
+def nombre(value):
+    return "" if value is None else typography.french_number(value)
 
 
 @register.filter

@@ -495,6 +495,8 @@ IMPORT_EXPORT_IMPORT_IGNORE_BLANK_LINES = True
 # --- The portal -------------------------------------------------------------------------------
 
 DIRECTORY_PAGE_SIZE = 20
+# Above this many structures, the directory's map fetches its points instead of the page listing them.
+DIRECTORY_MAP_INLINE_MAX = env.int("DIRECTORY_MAP_INLINE_MAX", default=100)
 # The public contact form: a submission faster than this is a robot's; an older form has expired.
 CONTACT_FORM_MIN_SECONDS = env.int("CONTACT_FORM_MIN_SECONDS", default=3)
 CONTACT_FORM_MAX_SECONDS = env.int("CONTACT_FORM_MAX_SECONDS", default=2 * 3600)

@@ -126,3 +126,30 @@ def test_map_marker_opens_a_popup_linking_to_the_structure(live_server, page, ax
     expect(page.get_by_role("heading", level=1)).to_have_text("Centre social du Ruban")
     expect(page.locator(".leaflet-marker-icon")).to_have_count(1)
     assert axe(page) == []
+
+
+def test_a_wide_search_draws_the_map_it_fetches(live_server, page, axe, promeneurs, settings):
+    """Above DIRECTORY_MAP_INLINE_MAX structures, the page holds no list and the map fetches its
+    points from /annuaire/carte/ (the same filters), then draws them as markers."""
+    settings.DIRECTORY_MAP_INLINE_MAX = 1
+    dordogne, _ = promeneurs
+    page.goto(live_server.url + "/annuaire/")
+    expect(page.get_by_text("2 structures accueillent les promeneurs de cette recherche.")).to_be_visible()
+    expect(page.locator(".leaflet-marker-icon")).to_have_count(2)
+    page.get_by_role("button", name="Centre social du Ruban, Périgueux").click()
+    page.locator(".leaflet-popup-content").get_by_role("link", name="Centre social du Ruban").click()
+    expect(page).to_have_url(live_server.url + dordogne.structure.get_absolute_url())
+    page.go_back()
+    expect(page.locator(".leaflet-marker-icon")).to_have_count(2)
+    assert axe(page) == []
+
+
+def test_thousands_of_structures_are_drawn_on_a_canvas(live_server, page, promeneurs, settings):
+    settings.DIRECTORY_MAP_INLINE_MAX = 10
+    department = promeneurs[0].structure.department
+    for n in range(205):
+        PromeneurFactory(user=None, structure__department=department, structure__name=f"Structure {n}")
+    page.goto(live_server.url + "/annuaire/")
+    expect(page.get_by_text("207 structures accueillent les promeneurs de cette recherche.")).to_be_visible()
+    expect(page.locator(".leaflet-overlay-pane canvas")).to_have_count(1)
+    expect(page.locator(".leaflet-marker-icon")).to_have_count(0)

@@ -29,6 +29,7 @@ PUBLIC = {
     "structures:structure_detail",
     "structures:promeneur_detail",
     "structures:commune_suggestions",
+    "structures:directory_map",
     # contact form, acknowledgment and the young person's follow-up link
     "referrals:contact",
     "referrals:contact_promeneur",

@@ -177,6 +177,9 @@ class Command(BaseCommand):
                             postcode=f"{code[:2].replace('A', '0').replace('B', '0')}000"[:5].zfill(5),
                             commune=f"Commune {i % 3000 + 1}",
                             department_id=department_id,
+                            # Geocoded, as the structures of the portal are (on the maps).
+                            latitude=Decimal(f"{self.random.uniform(42.5, 51):.6f}"),
+                            longitude=Decimal(f"{self.random.uniform(-4.5, 8):.6f}"),
                         )
                     )
                 rows = Structure.objects.bulk_create(rows)
