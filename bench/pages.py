@@ -127,6 +127,8 @@ def pages():
         ("/annuaire/?theme=…", f"/annuaire/?theme={theme.slug}", GOAL_CACHED),
         ("/annuaire/?en_ligne=on", "/annuaire/?en_ligne=on", GOAL_CACHED),
         ("/annuaire/?page=3", "/annuaire/?page=3", GOAL_CACHED),
+        # The map's points of an unfiltered search (thousands of structures), fetched by its page.
+        ("/annuaire/carte/", "/annuaire/carte/", GOAL_CACHED),
         ("/structures/<slug>/", promeneur.structure.get_absolute_url(), GOAL_CACHED),
         ("/promeneurs/<slug>/", promeneur.get_absolute_url(), GOAL_CACHED),
         ("/fil-info/", "/fil-info/", GOAL_CACHED),
