@@ -2,7 +2,7 @@ import math
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
-from django.db.models import Exists, ExpressionWrapper, FloatField, OuterRef, Prefetch, Q, Value
+from django.db.models import Exists, ExpressionWrapper, FloatField, OuterRef, Prefetch, Q, QuerySet, Value
 from django.db.models.functions import Cast
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, render
@@ -72,17 +72,26 @@ def annotate_presence(promeneurs, now):
 
 
 def map_points(structures):
-    """The structures that have coordinates, as the map's JSON data."""
+    """The structures that have coordinates, as the map's JSON data.
+
+    Read as values, with one URL made for all (a structure's address differs only by its slug):
+    a search on all France places thousands of them."""
+    url = reverse("structures:structure_detail", kwargs={"slug": "slug"}).rsplit("slug", 1)
+    rows = (
+        structures.values_list("name", "commune", "slug", "latitude", "longitude")
+        if isinstance(structures, QuerySet)
+        else [(s.name, s.commune, s.slug, s.latitude, s.longitude) for s in structures]
+    )
     return [
         {
-            "name": s.name,
-            "commune": s.commune,
-            "url": s.get_absolute_url(),
-            "lat": float(s.latitude),
-            "lng": float(s.longitude),
+            "name": name,
+            "commune": commune,
+            "url": f"{url[0]}{slug}{url[1]}",
+            "lat": float(latitude),
+            "lng": float(longitude),
         }
-        for s in structures
-        if s.has_coordinates
+        for name, commune, slug, latitude, longitude in rows
+        if latitude is not None and longitude is not None
     ]
 
 
