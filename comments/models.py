@@ -15,7 +15,7 @@ from django.db.models.lookups import LessThanOrEqual
 from django.utils import timezone
 
 from promeneurs.status_machine import StatusMachine
-from promeneurs.typography import short_datetime
+from promeneurs.typography import french_datetime
 
 from .enums import CommentStatus
 
@@ -108,7 +108,7 @@ class Comment(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.author_name}, {short_datetime(self.created_at)}"
+        return f"{self.author_name}, {french_datetime(self.created_at)}"
 
     @property
     def is_public(self):

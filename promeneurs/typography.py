@@ -110,9 +110,3 @@ def short_date(value):
     value = local(value)
     with translation.override(LANGUAGE):
         return formats.date_format(value, "SHORT_DATE_FORMAT")
-
-
-def short_datetime(value, *, separator=" "):
-    """ "01/12/2026 14:05" (local time); separator=" à " gives "01/12/2026 à 14:05"."""
-    value = local(value)
-    return f"{short_date(value)}{separator}{value:%H:%M}"

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from accounts import access
 from promeneurs.status_machine import StatusMachine
-from promeneurs.typography import short_datetime
+from promeneurs.typography import french_datetime
 from structures.enums import Network
 
 from .content import CONTENT_FIELDS, ContentGateClosed, gate_is_open, refuse_content
@@ -569,4 +569,4 @@ class AccessLog(models.Model):
         ordering = ["-at"]
 
     def __str__(self):
-        return f"{self.reference} lue par {self.user} le {short_datetime(self.at)}"
+        return f"{self.reference} lue par {self.user} le {french_datetime(self.at)}"

@@ -5,7 +5,7 @@ from django.db.models import Q
 from django.urls import reverse
 
 from promeneurs.status_machine import StatusMachine
-from promeneurs.typography import short_datetime
+from promeneurs.typography import french_datetime
 
 from .enums import ActivityReportStatus, Dimension
 
@@ -199,4 +199,4 @@ class StatisticsRefresh(models.Model):
         verbose_name_plural = "mises à jour des statistiques"
 
     def __str__(self):
-        return short_datetime(self.started_at)
+        return french_datetime(self.started_at)

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from notifications.enums import NotificationStatus
 from notifications.models import Heartbeat, Notification
-from promeneurs.typography import french_hours, short_datetime
+from promeneurs.typography import french_datetime, french_hours
 
 register = template.Library()
 
@@ -29,7 +29,7 @@ def outbox_alerts(now=None):
         )
     last_sweep = Heartbeat.last(Heartbeat.SWEEP)
     if last_sweep is None or (now - last_sweep).total_seconds() > settings.NOTIFICATION_SWEEP_ALERT_SECONDS:
-        when = f"depuis le {short_datetime(last_sweep, separator=' à ')}" if last_sweep else "jamais"
+        when = f"depuis le {french_datetime(last_sweep)}" if last_sweep else "jamais"
         found.append(
             (
                 f"Le balayage de la boîte d’envoi n’a pas tourné {when} : les tâches périodiques (beat) "

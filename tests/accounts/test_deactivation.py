@@ -3,7 +3,7 @@
 import pytest
 from django.contrib.sessions.models import Session
 
-from referrals.enums import RequestStatus, TargetKind
+from referrals.enums import Outcome, RequestStatus, TargetKind
 from referrals.models import ContactRequest
 from structures.enums import PromeneurStatus
 from structures.models import Promeneur
@@ -37,7 +37,7 @@ def test_deactivation_flow(client):
         structure=promeneur.structure,
         assignee=promeneur,
         status=RequestStatus.CLOSED,
-        outcome="other",
+        outcome=Outcome.OUT_OF_SCOPE,
         target_kind=TargetKind.PROMENEUR,
     )
     staff = UserFactory(caf_staff=True)

@@ -18,7 +18,6 @@ from promeneurs.typography import (
     month_name,
     quoted,
     short_date,
-    short_datetime,
     weekday_name,
 )
 
@@ -62,6 +61,3 @@ def test_numbers_durations_and_short_dates_are_written_the_french_way():
     assert month_name(8) == "août"
     assert weekday_name(datetime.date(2026, 12, 1)) == "mardi"
     assert short_date(datetime.date(2026, 12, 1)) == "01/12/2026"
-    moment = datetime.datetime(2026, 12, 1, 23, 30, tzinfo=datetime.UTC)
-    assert short_datetime(moment) == "02/12/2026 00:30"  # Paris time
-    assert short_datetime(moment, separator=" à ") == "02/12/2026 à 00:30"
