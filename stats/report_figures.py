@@ -13,7 +13,8 @@ report's figures are suppressed for the département's reports of the year at on
    column that cannot be made safe is hidden whole;
 2. a report's outcomes add up to its closed requests: its outcomes keep their secondary
    suppression along the row, at the same time as the columns' (`privacy.hide_until_safe`
-   iterates until both are safe);
+   iterates until both are safe, then until they are safe together: a row giving back a large
+   cell that its column subtracts);
 3. where the département's own figure is hidden on the statistics page for CAF staff (an outcome,
    a theme or an orientation count shown « < 5 » or « masqué »), its column is hidden whole in
    every report of the département. The département's requests and trainings have no single cell
