@@ -202,8 +202,10 @@ def _hide_until_safe_together(
 
     def grids():
         totals = _Grid(matrix, hidden, whole, group_of, column_known, joint_total)
-        if national is None:
-            return [totals]
+        if national is None or national()[1] == set():
+            # No national cell hidden: what they show adds nothing to the totals, and a cell that
+            # can be 1 and 4 takes two values.
+            return [totals, None]
         return [totals, _Grid(matrix, hidden, whole, group_of, column_known, joint_total, national())]
 
     # A small cell found safe stays so: hiding more, closing a column or hiding a row whole only
@@ -218,9 +220,13 @@ def _hide_until_safe_together(
         ]
         unchecked += [(cell, 0) for cell in small]
     current = grids()
+    deferred = []  # the checks with the national cells, while none is hidden
     while unchecked:
         cell, model = unchecked[-1]
         grid = current[model]
+        if grid is None:
+            deferred.append(unchecked.pop())
+            continue
         cut = grid.unsafe_cut(cell, two_values=model == 1)
         if cut is None:
             unchecked.pop()
@@ -230,7 +236,8 @@ def _hide_until_safe_together(
         if candidate is not None:
             hidden.add(candidate)
             for each in current:
-                each.add(candidate)
+                if each is not None:
+                    each.add(candidate)
             continue
         columns = grid.known_columns(cut, column_known)
         if column_known(j) or columns:
@@ -244,6 +251,9 @@ def _hide_until_safe_together(
             # suppression can help.
             unchecked.pop()
         current = grids()
+        if current[1] is not None:
+            unchecked = deferred + unchecked
+            deferred = []
     return hidden
 
 
