@@ -2,7 +2,18 @@ import math
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
-from django.db.models import Exists, ExpressionWrapper, FloatField, OuterRef, Prefetch, Q, QuerySet, Value
+from django.db.models import (
+    Count,
+    Exists,
+    ExpressionWrapper,
+    FloatField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+    Window,
+)
 from django.db.models.functions import Cast
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, render
@@ -71,17 +82,23 @@ def annotate_presence(promeneurs, now):
     return promeneurs
 
 
+MAP_FIELDS = ("name", "commune", "slug", "latitude", "longitude")
+
+
 def map_points(structures):
-    """The structures that have coordinates, as the map's JSON data.
+    """The structures that have coordinates, as the map's JSON data: a queryset, a list of
+    structures, or rows of `MAP_FIELDS`.
 
     Read as values, with one URL made for all (a structure's address differs only by its slug):
     a search on all France places thousands of them."""
     url = reverse("structures:structure_detail", kwargs={"slug": "slug"}).rsplit("slug", 1)
-    rows = (
-        structures.values_list("name", "commune", "slug", "latitude", "longitude")
-        if isinstance(structures, QuerySet)
-        else [(s.name, s.commune, s.slug, s.latitude, s.longitude) for s in structures]
-    )
+    if isinstance(structures, QuerySet):
+        rows = structures.values_list(*MAP_FIELDS)
+    else:
+        rows = [
+            row if isinstance(row, tuple) else tuple(getattr(row, f) for f in MAP_FIELDS)
+            for row in structures
+        ]
     return [
         {
             "name": name,
@@ -235,12 +252,17 @@ def directory(request):
     # A search with a few structures lists them in the page (the map and its text alternative);
     # a wider one (all France: thousands) would make a page of hundreds of kilobytes: its map
     # fetches them (`directory_map`), and the page says how many there are.
-    structures = map_structures(promeneurs)
+    # One query: the first rows, each with the number of all (a window over the whole result).
     inline = settings.DIRECTORY_MAP_INLINE_MAX
-    points = map_points(structures[: inline + 1])
-    map_count, map_source = len(points), None
+    rows = list(
+        map_structures(promeneurs)
+        .annotate(total=Window(Count("pk")))
+        .values_list(*MAP_FIELDS, "total")[: inline + 1]
+    )
+    map_count, map_source = (rows[0][-1] if rows else 0), None
+    points = map_points([row[:-1] for row in rows])
     if map_count > inline:
-        points, map_count = [], structures.count()
+        points = []
         query = request.GET.urlencode()
         map_source = reverse("structures:directory_map") + (f"?{query}" if query else "")
 
