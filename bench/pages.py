@@ -212,11 +212,19 @@ def wrk(port, path, seconds, connections):
     return rate, p99_ms
 
 
-def measure(label, code_dir, env, port, urls, args):
+def measure(label, code_dir, env, port, urls, args, *, older=False):
+    """{page: (req/s, p99 ms)}; `older`: a compared commit, which may not have every page (None)."""
     results = {}
     with Server(code_dir, env, port) as server:
         for name, path, _goal in urls:
-            status = server.get(path)
+            try:
+                status = server.get(path)
+            except urllib.error.HTTPError as error:
+                status = error.code
+            if older and status == 404:
+                results[name] = None
+                print(f"  {label:<8} {name:<28} (absente)", file=sys.stderr)
+                continue
             if status != 200:
                 raise SystemExit(f"{label} {path} : statut {status}")
             wrk(port, path, 1, args.connections)  # warm-up: caches, pools, imports
@@ -271,7 +279,7 @@ def main(argv=None):
             old = tmp / "before"
             checkout(args.compare, old)
             manage(old, env, "collectstatic", "--noinput", "-v", "0")
-            runs.append(("avant", measure("avant", old, env, args.port, urls, args)))
+            runs.append(("avant", measure("avant", old, env, args.port, urls, args, older=True)))
         manage(ROOT, env, "collectstatic", "--noinput", "-v", "0")
         after = measure("après", ROOT, env, args.port, urls, args)
         miss = None
@@ -299,6 +307,9 @@ def main(argv=None):
     for name, _path, goal in urls:
         row = f"| `{name}` |"
         for _label, results in runs:
+            if results[name] is None:
+                row += " — | — | — |"
+                continue
             rate, p99 = results[name]
             row += f" {rate:.0f} | {p99:.1f} ms | {ratio(results, name):.3f} |"
         rate, p99 = after[name]
