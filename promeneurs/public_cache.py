@@ -41,6 +41,7 @@ versions are then per process, so the page cache steps aside until Redis answers
 
 import contextvars
 import functools
+import gzip
 import hashlib
 import re
 import secrets
@@ -196,7 +197,10 @@ def stored_entry(response):
         "etag": '"' + hashlib.md5(content, usedforsecurity=False).hexdigest() + '"',
     }
     if len(content) >= COMPRESS_MIN_LENGTH:
+        # Kept compressed only: half what each lookup brings back from Redis. The few clients that
+        # do not accept gzip get it decompressed.
         entry["gzip"] = compress_string(content)
+        del entry["content"]
     return entry
 
 
@@ -212,7 +216,8 @@ def response_from(request, entry):
         response = HttpResponse(entry["gzip"], content_type=entry["content_type"])
         response["Content-Encoding"] = "gzip"
     else:
-        response = HttpResponse(entry["content"], content_type=entry["content_type"])
+        content = entry["content"] if "content" in entry else gzip.decompress(entry["gzip"])
+        response = HttpResponse(content, content_type=entry["content_type"])
     response["ETag"] = entry["etag"] if "Content-Encoding" not in response else "W/" + entry["etag"]
     patch_cache_control(response, **patch)
     # A signed-in visitor's browser must not reuse the anonymous page, nor a proxy mix them.
