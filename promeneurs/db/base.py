@@ -69,7 +69,11 @@ class Watchdog:
             deadline = time.monotonic() + seconds
             self._armed[token] = fd
             heapq.heappush(self._heap, (deadline, token))
-            self._lock.notify()
+            # The thread sleeps until the earliest deadline: it needs waking only when this one
+            # comes first (an empty heap, or a shorter bound). Waking it for every query cost more
+            # than the query itself.
+            if self._heap[0][1] == token:
+                self._lock.notify()
         try:
             yield
         finally:
