@@ -535,6 +535,19 @@ class _Grid:
         )
 
 
+def hide_columns_under_a_small_national_cell(national, by_department):
+    """In a table whose rows have no total, a national "< 5" still bounds its column: the
+    départements' "< 5" under it add up to at most 4 — four of them are each 1, three are 1 or 2.
+    Such a column is hidden in every département, zeros included (a zero shown would tell which
+    départements have some): each can then be anything from 0 to 4, and only their sum is bounded.
+    """
+    for j, count in enumerate(national):
+        small_below = sum(1 for cells in by_department.values() if cells[j] == SMALL_COUNT_LABEL)
+        if is_small(count) and small_below >= 2:
+            for cells in by_department.values():
+                cells[j] = SECONDARY_LABEL
+
+
 def suppress_across_departments(matrix, *, additive=True):
     """One table for every département at once, for a reader who sees the national table and may
     ask for each département's (CAF national staff): ({département: shown cells}, national cells).
@@ -584,6 +597,8 @@ def suppress_across_departments(matrix, *, additive=True):
     for d in departments:
         row = None if d in whole_rows else hidden_by_department.get(d, set())
         by_department[d] = shown_values(matrix[d], row)
+    if not additive:
+        hide_columns_under_a_small_national_cell(national, by_department)
     if national_hidden is not None and not additive:
         # Without a total, a hidden national cell tells nothing about the others.
         national_shown = [

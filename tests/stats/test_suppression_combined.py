@@ -76,6 +76,14 @@ def attack_across(matrix, by_department, national, additive):
     width = len(national)
     total = sum(sum(counts) for counts in matrix.values())
     cells, bounds = {}, {}
+    # A column "masqué" in every département under a national "< 5" is hidden whole, zeros included
+    # (privacy.hide_columns_under_a_small_national_cell): its cells are 0 or more, not 5 or more.
+    column_whole = {
+        j
+        for j in range(width)
+        if national[j] == SMALL_COUNT_LABEL
+        and all(by_department[d][j] == SECONDARY_LABEL for d in departments)
+    }
     for d in departments:
         shown = by_department[d]
         whole = all(value == SECONDARY_LABEL for value in shown)
@@ -87,7 +95,7 @@ def attack_across(matrix, by_department, national, additive):
             if value == SMALL_COUNT_LABEL:
                 bounds[(d, j)] = (1, 4)
             else:
-                bounds[(d, j)] = (0 if whole else 5, total + 10)
+                bounds[(d, j)] = (0 if whole or j in column_whole else 5, total + 10)
     national_whole = all(value == SECONDARY_LABEL for value in national)
     checks = {}
     for j, value in enumerate(national):
