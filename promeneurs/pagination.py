@@ -5,9 +5,13 @@ from django.core.paginator import Paginator
 PAGE_SIZE = 20
 
 
-def paginate(request, queryset, param="page", per_page=PAGE_SIZE):
-    """One page of `queryset` and its links; the links keep the other GET parameters (filters)."""
+def paginate(request, queryset, param="page", per_page=PAGE_SIZE, count=None):
+    """One page of `queryset` and its links; the links keep the other GET parameters (filters).
+
+    `count`: the number of rows of `queryset`, when the view has it already (no COUNT query)."""
     paginator = Paginator(queryset, per_page)
+    if count is not None:
+        paginator.count = count  # replaces the cached property's query
     page_obj = paginator.get_page(request.GET.get(param))
 
     def url(number):

@@ -242,7 +242,9 @@ def public_page(view):
             cache.set(key, entry, timeout=PAGE_TIMEOUT)
         return response_from(request, entry)
 
-    return wrapper
+    # A public page only reads: no transaction around it (ATOMIC_REQUESTS), so neither BEGIN nor
+    # COMMIT, and a page served from the cache takes no database connection at all.
+    return transaction.non_atomic_requests(wrapper)
 
 
 # --- Pages with a public form -------------------------------------------------------------------

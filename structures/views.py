@@ -12,7 +12,6 @@ from django.db.models import (
     Q,
     QuerySet,
     Value,
-    Window,
 )
 from django.db.models.functions import Cast
 from django.http import JsonResponse
@@ -241,10 +240,20 @@ def directory(request):
     now = timezone.now()
     form, data, promeneurs, promeneurs_before_online = directory_search(request, now)
 
+    # One scan counts both: the promeneurs found, and the structures of the map among theirs.
+    counts = promeneurs.aggregate(
+        promeneurs=Count("pk"),
+        structures=Count(
+            "structure_id",
+            distinct=True,
+            filter=Q(structure__latitude__isnull=False, structure__longitude__isnull=False),
+        ),
+    )
     pagination = paginate(
         request,
         with_card_data(promeneurs, now).order_by("first_name", "structure__name", "pk"),
         per_page=settings.DIRECTORY_PAGE_SIZE,
+        count=counts["promeneurs"],
     )
     paginator, page_obj = pagination["paginator"], pagination["page_obj"]
     page_obj.object_list = annotate_presence(list(page_obj.object_list), now)
@@ -252,19 +261,12 @@ def directory(request):
     # A search with a few structures lists them in the page (the map and its text alternative);
     # a wider one (all France: thousands) would make a page of hundreds of kilobytes: its map
     # fetches them (`directory_map`), and the page says how many there are.
-    # One query: the first rows, each with the number of all (a window over the whole result).
-    inline = settings.DIRECTORY_MAP_INLINE_MAX
-    rows = list(
-        map_structures(promeneurs)
-        .annotate(total=Window(Count("pk")))
-        .values_list(*MAP_FIELDS, "total")[: inline + 1]
-    )
-    map_count, map_source = (rows[0][-1] if rows else 0), None
-    points = map_points([row[:-1] for row in rows])
-    if map_count > inline:
-        points = []
+    map_count, map_source, points = counts["structures"], None, []
+    if map_count > settings.DIRECTORY_MAP_INLINE_MAX:
         query = request.GET.urlencode()
         map_source = reverse("structures:directory_map") + (f"?{query}" if query else "")
+    elif map_count:
+        points = map_points(map_structures(promeneurs))
 
     # Nobody here: the structures nearest to the commune searched, whatever else was asked.
     nearest, commune = [], None

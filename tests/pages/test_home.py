@@ -79,7 +79,7 @@ def test_home_query_count_does_not_depend_on_the_number_of_promeneurs(client, dj
     with CaptureQueriesContext(connection) as queries:
         assert client.get(HOME).status_code == 200
     few = len(queries)
-    assert few == 4  # pinned: a new query shows here, even on a page of one row
+    assert few == 2  # pinned: a new query shows here, even on a page of one row
 
     PromeneurFactory.create_batch(29)
 

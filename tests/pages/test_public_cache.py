@@ -43,11 +43,29 @@ def test_second_anonymous_visit_is_served_from_the_cache(client, promeneur, djan
     url = promeneur.get_absolute_url()
     first = client.get(url)
     assert first.status_code == 200
-    # The view does not run again: no query on promeneurs, structures or slots.
-    with django_assert_max_num_queries(2):  # at most the request's own transaction (savepoint)
+    # The view does not run again: no query at all (a public page runs outside a transaction).
+    with django_assert_max_num_queries(0):
         second = client.get(url)
     assert second.content == first.content
     assert getattr(second, "public_page_cache", False)
+
+
+@pytest.mark.parametrize("url", ["/", "/annuaire/", "/annuaire/?departement=24", "/fil-info/"])
+def test_a_public_page_reads_outside_a_transaction_and_a_form_page_inside(client, promeneur, url, settings):
+    """ATOMIC_REQUESTS wraps every view in a transaction; a public page only reads, so its
+    queries go without one (no BEGIN/COMMIT or savepoint round trips)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.PUBLIC_PAGE_CACHE = False
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    statements = [q["sql"].split()[0].upper() for q in queries.captured_queries]
+    assert statements and "SAVEPOINT" not in statements
+    # A page with a form (its POST writes) keeps its transaction.
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/contact/").status_code == 200
+    assert "SAVEPOINT" in [q["sql"].split()[0].upper() for q in queries.captured_queries]
 
 
 @pytest.mark.parametrize(
