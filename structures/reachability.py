@@ -50,6 +50,18 @@ def reachable_annotation(today=None):
     return ExpressionWrapper(reachable_condition(today), output_field=BooleanField())
 
 
+def is_reachable_public(promeneur, today=None) -> bool:
+    """`reachable_condition` for a promeneur read through `Promeneur.objects.public()` with its
+    card data (`structures.views.with_card_data`), without a query: `public()` has already
+    required the label, a public structure and an account that is not deactivated; what remains
+    is that there is an account, and no absence today (from the absences already loaded).
+    tests/structures/test_reachability.py checks it against the query on every case."""
+    today = today or timezone.localdate()
+    return promeneur.user_id is not None and not any(
+        a.starts_on <= today <= a.ends_on for a in promeneur.absence_list()
+    )
+
+
 def is_reachable(promeneur, today=None) -> bool:
     """One promeneur's reachability; uses the `is_reachable` annotation when the row has it."""
     annotated = getattr(promeneur, "is_reachable", None)

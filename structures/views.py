@@ -27,6 +27,7 @@ from promeneurs.typography import NBSP, day_and_month, french_duration, french_t
 from .forms import DirectorySearchForm
 from .geo import department_code_for_postcode, distance_km, is_postcode, place_key, split_department_suffix
 from .models import Absence, Commune, Department, NetworkAccount, PresenceSlot, Promeneur, Structure
+from .reachability import is_reachable_public
 
 # How many suggestions the place autocomplete offers, nearest structures and next presences shown.
 SUGGESTIONS_COUNT = 8
@@ -362,11 +363,11 @@ def weekly_schedule(promeneur):
 @public_page
 def promeneur_detail(request, slug):
     now = timezone.now()
-    # `is_reachable`: whether a request may be addressed to them today (accounts.access).
-    promeneur = get_object_or_404(
-        with_card_data(Promeneur.objects.public().with_reachability(timezone.localdate(now)), now), slug=slug
-    )
+    promeneur = get_object_or_404(with_card_data(Promeneur.objects.public(), now), slug=slug)
     annotate_presence([promeneur], now)
+    # Whether a request may be addressed to them today (structures.reachability), from the rows
+    # just read.
+    promeneur.is_reachable = is_reachable_public(promeneur, timezone.localdate(now))
     colleagues = []
     if not promeneur.is_reachable:
         # Away (or not taking requests): the page points to the colleagues who can answer, and

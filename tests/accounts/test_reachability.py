@@ -17,7 +17,9 @@ from django.utils import timezone
 
 from referrals.models import ContactRequest
 from structures.models import Promeneur
-from structures.reachability import is_reachable
+from structures.reachability import is_reachable, is_reachable_public
+from structures.views import with_card_data
+from tests.accounts.factories import UserFactory
 from tests.referrals.factories import ContactRequestFactory
 from tests.referrals.test_public import NOW, page_of, submit
 from tests.structures.factories import (
@@ -190,3 +192,35 @@ def test_the_rule_is_for_today(team):
     assert is_reachable(target, TODAY)
     assert not is_reachable(target, TODAY + datetime.timedelta(days=1))
     assert timezone.localdate() == TODAY
+
+
+def test_the_profile_pages_reading_of_the_rule_agrees_with_the_query_on_every_case(clock):
+    """The profile page decides from the rows it has read (`is_reachable_public`): on every
+    combination of account, status, structure and absence, it says what the query says, and no
+    promeneur the query calls reachable is missing from the public ones it reads."""
+    day = datetime.timedelta(days=1)
+    absences = {
+        "aucune": [],
+        "hier": [(TODAY - 3 * day, TODAY - day)],
+        "aujourd’hui": [(TODAY, TODAY)],
+        "autour": [(TODAY - day, TODAY + day)],
+        "demain": [(TODAY + day, TODAY + 2 * day)],
+        "passée et aujourd’hui": [(TODAY - 5 * day, TODAY - 4 * day), (TODAY, TODAY + 9 * day)],
+    }
+    for account in ("aucun", "actif", "désactivé"):
+        for status in ("candidate", "trained", "labelled", "suspended", "left"):
+            for public in (True, False):
+                for periods in absences.values():
+                    promeneur = PromeneurFactory(
+                        user=None if account == "aucun" else UserFactory(is_active=account == "actif"),
+                        status=status,
+                        structure=StructureFactory(is_public=public),
+                    )
+                    for starts_on, ends_on in periods:
+                        AbsenceFactory(promeneur=promeneur, starts_on=starts_on, ends_on=ends_on)
+    expected = dict(Promeneur.objects.with_reachability(TODAY).values_list("pk", "is_reachable"))
+    assert sum(expected.values()) == 3  # labelled, active, public, and absent neither today nor around
+    public = list(with_card_data(Promeneur.objects.public(), timezone.now()))
+    assert {p.pk for p in public} >= {pk for pk, reachable in expected.items() if reachable}
+    for promeneur in public:
+        assert is_reachable_public(promeneur, TODAY) is expected[promeneur.pk], promeneur
