@@ -319,6 +319,10 @@ def public_form_page(view):
 
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
+        if request.method not in ("GET", "HEAD"):
+            # What ATOMIC_REQUESTS does for every view: a form sent is handled in one transaction.
+            with transaction.atomic():
+                return view(request, *args, **kwargs)
         if not enabled() or not is_anonymous_without_state(request):
             return view(request, *args, **kwargs)
         key, version, entry = lookup(request, "public-form-page")
@@ -340,4 +344,6 @@ def public_form_page(view):
             cache.set(key, entry, timeout=PAGE_TIMEOUT)
         return form_response_from(request, entry)
 
-    return wrapper
+    # Shown, the page only reads (its CAPTCHA batches commit on their own): no transaction, and
+    # none of a database connection when it comes from the cache. Sent, see above.
+    return transaction.non_atomic_requests(wrapper)

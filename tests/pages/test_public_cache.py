@@ -51,7 +51,9 @@ def test_second_anonymous_visit_is_served_from_the_cache(client, promeneur, djan
 
 
 @pytest.mark.parametrize("url", ["/", "/annuaire/", "/annuaire/?departement=24", "/fil-info/"])
-def test_a_public_page_reads_outside_a_transaction_and_a_form_page_inside(client, promeneur, url, settings):
+def test_a_public_page_reads_outside_a_transaction_and_a_form_is_handled_inside_one(
+    client, promeneur, url, settings
+):
     """ATOMIC_REQUESTS wraps every view in a transaction; a public page only reads, so its
     queries go without one (no BEGIN/COMMIT or savepoint round trips)."""
     from django.db import connection
@@ -62,10 +64,13 @@ def test_a_public_page_reads_outside_a_transaction_and_a_form_page_inside(client
         assert client.get(url).status_code == 200
     statements = [q["sql"].split()[0].upper() for q in queries.captured_queries]
     assert statements and "SAVEPOINT" not in statements
-    # A page with a form (its POST writes) keeps its transaction.
+    # A page with a form reads outside one too; the form it sends is handled inside one.
     with CaptureQueriesContext(connection) as queries:
         assert client.get("/contact/").status_code == 200
-    assert "SAVEPOINT" in [q["sql"].split()[0].upper() for q in queries.captured_queries]
+    assert "SAVEPOINT" not in [q["sql"].split()[0].upper() for q in queries.captured_queries]
+    with CaptureQueriesContext(connection) as queries:
+        assert client.post("/contact/", {"message": "Canari"}).status_code == 200  # refused: re-shown
+    assert queries.captured_queries[0]["sql"].split()[0].upper() == "SAVEPOINT"
 
 
 @pytest.mark.parametrize(

@@ -146,6 +146,20 @@ def test_form_of_a_promeneur_creates_one_request_assigned_to_them(client, clock,
     assert "Sa prochaine présence en ligne : aujourd’hui à 14 h 00." in page
 
 
+def test_a_form_that_fails_half_way_keeps_nothing(client, clock, promeneur, monkeypatch):
+    """The form pages are shown outside a transaction, but a form sent is handled in one: a
+    failure after the request is written leaves no half-made request behind."""
+    from referrals.views import public as views
+
+    def broken(**kwargs):
+        raise RuntimeError("panne")
+
+    monkeypatch.setattr(views, "contact_request_issue_access_code", broken)
+    with pytest.raises(RuntimeError):
+        submit(client, clock, f"/contact/promeneur/{promeneur.slug}/", themes=[])
+    assert ContactRequest.objects.count() == 0
+
+
 def test_form_of_a_structure_goes_to_its_pool(client, clock):
     structure = StructureFactory(name="MJC du Toulon")
     colleagues = PromeneurFactory.create_batch(2, structure=structure)
