@@ -2,7 +2,8 @@
 
 A script, not a test. It starts gunicorn (2 sync workers) on the production settings — DEBUG off,
 the psycopg pool, the Redis cache, every middleware — with one extra URL, `/bench/ok/`, a view
-that answers "ok" through the same middleware. It seeds realistic volume (`load_demo` for the
+that answers "ok" through the same middleware, outside ATOMIC_REQUESTS' transaction (it takes no
+database connection), measured first and last: the faster of the two is the reference. It seeds realistic volume (`load_demo` for the
 Fil info, `seed_volume` for thousands of structures and promeneurs) unless it is already there,
 then loads each public page with wrk on loopback (bounded: a few seconds per page) and prints
 req/s, p99 latency and the ratio to the bare view. It exits with status 1 when a goal is missed:
