@@ -62,19 +62,30 @@ def test_a_hung_or_gone_database_gives_the_503_page_fast_and_the_site_recovers(h
     web = harness.gunicorn(redis.url, database_url=through(proxy), workers=1)
     browser = Browser(web.url)
     directory = reverse("structures:directory")
+    first_visit = time.time()
     assert browser.get(directory, timeout=10).status == 200
 
     getattr(proxy, fault)()
-    for path in (directory, "/"):
+    # A page already in the shared cache needs no database (a public page takes no connection):
+    # it is still served, within the minute of its key.
+    cached = browser.get(directory, timeout=FAIL_FAST_BOUND)
+    if time.time() // 60 == first_visit // 60:
+        assert cached.status == 200
+        assert "Annuaire des promeneurs" in cached.text
+        print(f"\nBase {fault} : page en cache servie en {cached.seconds:.2f} s ({directory})")
+    else:  # the minute of the page's key turned since the first visit: the page needs the database
+        assert_french_503(cached)
+    # Any page that must read the database answers the French 503 page, fast.
+    for path in (f"{directory}?departement=24", "/"):
         page = browser.get(path, timeout=FAIL_FAST_BOUND)
         assert_french_503(page)
-        print(f"\nBase {fault} : page 503 en {page.seconds:.2f} s ({path})")
+        print(f"Base {fault} : page 503 en {page.seconds:.2f} s ({path})")
     health = browser.get("/healthz", timeout=2)
     assert health.status == 503
     assert '"database": "indisponible' in health.text
     print(f"Base {fault} : /healthz 503 en {health.seconds:.2f} s")
 
     proxy.forward()
-    seconds = recover(browser, directory)
+    seconds = recover(browser, "/")  # never rendered yet: it needs the database
     print(f"Base {fault} : site revenu {seconds:.2f} s après le retour de la base")
     assert browser.get("/healthz", timeout=2).status == 200
