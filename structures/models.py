@@ -605,12 +605,12 @@ class Promeneur(models.Model):
         absences = getattr(self, "card_absences", None)
         return list(self.absences.all()) if absences is None else absences
 
-    def _is_absent_on(self, day):
+    def is_absent_on(self, day):
         return any(a.starts_on <= day <= a.ends_on for a in self.absence_list())
 
     def is_online_at(self, moment):
         local = timezone.localtime(moment)
-        if self._is_absent_on(local.date()):
+        if self.is_absent_on(local.date()):
             return False
         return any(slot.covers(local) for slot in self.presence_slot_list())
 
@@ -626,7 +626,7 @@ class Promeneur(models.Model):
             return None
         for offset in range(0, 29):
             day = local.date() + datetime.timedelta(days=offset)
-            if self._is_absent_on(day):
+            if self.is_absent_on(day):
                 continue
             starts = sorted(
                 timezone.make_aware(datetime.datetime.combine(day, s.start), tz)

@@ -55,11 +55,8 @@ def is_reachable_public(promeneur, today=None) -> bool:
     card data (`structures.views.with_card_data`), without a query: `public()` has already
     required the label, a public structure and an account that is not deactivated; what remains
     is that there is an account, and no absence today (from the absences already loaded).
-    tests/structures/test_reachability.py checks it against the query on every case."""
-    today = today or timezone.localdate()
-    return promeneur.user_id is not None and not any(
-        a.starts_on <= today <= a.ends_on for a in promeneur.absence_list()
-    )
+    tests/accounts/test_reachability.py checks it against the query on every case."""
+    return promeneur.user_id is not None and not promeneur.is_absent_on(today or timezone.localdate())
 
 
 def is_reachable(promeneur, today=None) -> bool:
