@@ -133,14 +133,21 @@ def test_a_wide_search_draws_the_map_it_fetches(live_server, page, axe, promeneu
     points from /annuaire/carte/ (the same filters), then draws them as markers."""
     settings.DIRECTORY_MAP_INLINE_MAX = 1
     dordogne, _ = promeneurs
+    failed = []
+    page.on("response", lambda response: response.status >= 400 and failed.append(response.url))
     page.goto(live_server.url + "/annuaire/")
     expect(page.get_by_text("2 structures accueillent les promeneurs de cette recherche.")).to_be_visible()
     expect(page.locator(".leaflet-marker-icon")).to_have_count(2)
+    # Leaflet's stylesheet is there: the markers are placed on the map and their image is found.
+    for marker in page.locator(".leaflet-marker-icon").all():
+        assert marker.evaluate("img => getComputedStyle(img).position") == "absolute"
+        page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=marker.element_handle())
     page.get_by_role("button", name="Centre social du Ruban, Périgueux").click()
     page.locator(".leaflet-popup-content").get_by_role("link", name="Centre social du Ruban").click()
     expect(page).to_have_url(live_server.url + dordogne.structure.get_absolute_url())
     page.go_back()
     expect(page.locator(".leaflet-marker-icon")).to_have_count(2)
+    assert failed == []
     assert axe(page) == []
 
 

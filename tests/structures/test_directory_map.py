@@ -51,7 +51,11 @@ def test_a_wide_search_fetches_its_map_instead_of_listing_it(client, wide):
     # The promeneurs are still listed; the structures of the map are not.
     for promeneur in wide["33"]:
         assert promeneur.first_name in html
+    # The map is drawn here too: it needs Leaflet's script and its stylesheet (without it the
+    # markers and popups are laid out as plain images, over one another).
     assert "js/map.js" in html
+    assert "/static/vendor/leaflet/leaflet.js" in html
+    assert "/static/vendor/leaflet/leaflet.css" in html
 
     points = client.get(MAP).json()["structures"]
     assert sorted(p["name"] for p in points) == sorted(p.structure.name for p in [*wide["24"], *wide["33"]])
