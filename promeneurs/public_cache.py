@@ -35,6 +35,10 @@ accepts it, gzip-compressed: a stored page holds no secret (no token, nothing fr
 compressing it exposes nothing to BREACH. Responses that may hold one are never compressed by the
 application.
 
+The whole lists of départements and themes that the public forms offer are kept too
+(`reference_choices`), under a version of their own that only a change to those tables replaces:
+a page rendered again after a change elsewhere does not read them again.
+
 With Redis unreachable, the cache answers from each process's memory (notifications/cache.py):
 versions are then per process, so the page cache steps aside until Redis answers again.
 """
@@ -81,17 +85,23 @@ PUBLIC_MODELS = {
 # Saving only these fields of a user changes nothing public (a sign-in, a new password).
 PRIVATE_USER_FIELDS = {"last_login", "password"}
 
+# The reference tables whose whole lists the public forms offer (`reference_choices`): their own
+# version, which a change elsewhere (a promeneur, an article) leaves alone.
+REFERENCE_VERSION_KEY = "public-pages:reference-version"
+REFERENCE_MODELS = {"structures.department", "structures.theme"}
+REFERENCE_TIMEOUT = 24 * 3600
+
 
 def enabled():
     return settings.PUBLIC_PAGE_CACHE and getattr(cache, "redis_available", True)
 
 
-def current_version():
-    version = cache.get(VERSION_KEY)
+def current_version(key=VERSION_KEY):
+    version = cache.get(key)
     if version is None:
         # Lost (Redis restarted or flushed): a new number, which no stored page can carry.
-        cache.add(VERSION_KEY, fresh_version(), timeout=None)
-        version = cache.get(VERSION_KEY)
+        cache.add(key, fresh_version(), timeout=None)
+        version = cache.get(key)
     return version
 
 
@@ -99,13 +109,17 @@ def fresh_version():
     return time.time_ns() + secrets.randbelow(1 << 20)
 
 
-def bump_version():
+def bump_version(key=VERSION_KEY):
     """Every stored public page is out of date (also called on commit, see the module's doc)."""
     try:
-        cache.incr(VERSION_KEY)
+        cache.incr(key)
     except ValueError:  # no version yet
-        cache.add(VERSION_KEY, fresh_version(), timeout=None)
-        cache.incr(VERSION_KEY)
+        cache.add(key, fresh_version(), timeout=None)
+        cache.incr(key)
+
+
+def bump_reference_version():
+    bump_version(REFERENCE_VERSION_KEY)
 
 
 def content_changed(**kwargs):
@@ -114,15 +128,16 @@ def content_changed(**kwargs):
 
 
 def on_model_change(sender, **kwargs):
-    if sender._meta.label_lower not in PUBLIC_MODELS:
+    label = sender._meta.label_lower
+    if label not in PUBLIC_MODELS:
         return
     update_fields = kwargs.get("update_fields")
-    if (
-        sender._meta.label_lower == "accounts.user"
-        and update_fields
-        and set(update_fields) <= PRIVATE_USER_FIELDS
-    ):
+    if label == "accounts.user" and update_fields and set(update_fields) <= PRIVATE_USER_FIELDS:
         return
+    if label in REFERENCE_MODELS:
+        # At once and on commit, for the reason given for the pages' version.
+        bump_reference_version()
+        transaction.on_commit(bump_reference_version)
     content_changed()
 
 
@@ -347,3 +362,34 @@ def public_form_page(view):
     # Shown, the page only reads (its CAPTCHA batches commit on their own): no transaction, and
     # none of a database connection when it comes from the cache. Sent, see above.
     return transaction.non_atomic_requests(wrapper)
+
+
+# --- Lists of a reference table --------------------------------------------------------------
+
+
+def reference_choices(key, make):
+    """The choices of a whole reference table (`REFERENCE_MODELS`), `make()`, kept in the shared
+    cache under the reference tables' own version.
+
+    The search form of the home page and of the directory, and the contact form, offer every
+    département and every theme: two queries and a hundred rows made into objects on each of these
+    pages, for lists that change a few times a year. Here they come back in the lookup's one round
+    trip, and stay valid when a promeneur, a structure or an article changes; a département or a
+    theme saved or deleted replaces their version (at once and on commit, as the pages'). Outside
+    the cache (Redis unreachable, its memory per process) and inside a transaction (which could
+    still roll back what it read), `make()` is used as it is, and nothing is stored.
+    """
+    if not getattr(cache, "redis_available", True):
+        return make()
+    entry_key = f"public-pages:reference:{key}"
+    found = cache.get_many([REFERENCE_VERSION_KEY, entry_key])
+    version = found.get(REFERENCE_VERSION_KEY)
+    if version is None:
+        version = current_version(REFERENCE_VERSION_KEY)
+    entry = found.get(entry_key)
+    if entry is not None and entry.get("version") == version:
+        return entry["choices"]
+    choices = make()
+    if not transaction.get_connection().in_atomic_block:
+        cache.set(entry_key, {"version": version, "choices": choices}, timeout=REFERENCE_TIMEOUT)
+    return choices

@@ -6,6 +6,7 @@ from django.forms.utils import flatatt
 from django.utils.safestring import mark_safe
 
 from promeneurs.forms_rendering import formatted, text
+from promeneurs.public_cache import REFERENCE_MODELS, reference_choices
 
 
 class QuickSelect(forms.Select):
@@ -32,13 +33,43 @@ class ListedChoices(ModelChoiceIterator):
 
     Django's iterator reads them through `QuerySet.iterator()`, which on PostgreSQL is a
     server-side cursor (DECLARE, FETCH, CLOSE: three round trips), meant for large tables.
+
+    The whole list of a reference table (`public_cache.REFERENCE_MODELS`) comes from the shared
+    cache (`public_cache.reference_choices`), as (value, label) text: what the widgets write. Its
+    key names the field's class and the column its values come from, which decide both.
     """
 
     def __iter__(self):
         if self.field.empty_label is not None:
             yield ("", self.field.empty_label)
-        for obj in list(self.queryset):
-            yield self.choice(obj)
+        key = self.shared_key()
+        if key is None:
+            for obj in list(self.queryset):
+                yield self.choice(obj)
+        else:
+            yield from reference_choices(key, self.rows)
+
+    def rows(self):
+        return [
+            (str(self.field.prepare_value(obj)), str(self.field.label_from_instance(obj)))
+            for obj in self.queryset
+        ]
+
+    def shared_key(self):
+        """The cache key of this list, or None when it is not a whole reference table."""
+        query, model = self.queryset.query, self.queryset.model
+        if (
+            model._meta.label_lower not in REFERENCE_MODELS
+            or query.where
+            or query.is_sliced
+            or query.annotations
+            or query.extra
+            or query.order_by
+            or query.distinct
+        ):
+            return None
+        field = type(self.field)
+        return f"{model._meta.label_lower}:{field.__module__}.{field.__qualname__}:{self.field.to_field_name or 'pk'}"
 
 
 class ReferenceChoiceField(forms.ModelChoiceField):
