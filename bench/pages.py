@@ -12,7 +12,9 @@ req/s, p99 latency and the ratio to the bare view. It exits with status 1 when a
   structure, a profile, Fil info and an article: at least 0.5 × the bare view;
 - `/contact/`: at least 0.25 ×;
 - the first render after a change (measured with the page cache switched off,
-  `PUBLIC_PAGE_CACHE=false`, so that every request is a miss): at least 0.1 ×.
+  `PUBLIC_PAGE_CACHE=false`, so that every request is a miss): at least 0.1 ×. The lists of
+  départements and themes, kept under a version of their own (`public_cache.reference_choices`),
+  stay cached, as after any change that is not to those two tables.
 
 `--compare REF` measures a checkout of an older commit too (a temporary git worktree, same
 database, same Redis), so that before and after come from one run. It needs PostgreSQL, Redis
