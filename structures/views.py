@@ -267,7 +267,14 @@ def directory(request):
         query = request.GET.urlencode()
         map_source = reverse("structures:directory_map") + (f"?{query}" if query else "")
     elif map_count:
-        points = map_points(map_structures(promeneurs))
+        if paginator.num_pages == 1:
+            # Every promeneur found is on this page, read with their structure: the map's
+            # structures are theirs, without one more query over the whole search.
+            structures = {p.structure_id: p.structure for p in page_obj.object_list}.values()
+        else:
+            structures = map_structures(promeneurs)
+        # By name, as the database orders them, then by address: one order whichever way they came.
+        points = sorted(map_points(structures), key=lambda point: (point["name"], point["url"]))
 
     # Nobody here: the structures nearest to the commune searched, whatever else was asked.
     nearest, commune = [], None

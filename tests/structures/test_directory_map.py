@@ -140,3 +140,41 @@ def test_a_renamed_structure_shows_on_the_next_map(client, wide):
 
 def test_the_map_answers_only_get(client, wide):
     assert client.post(MAP).status_code == 405
+
+
+def test_a_search_on_one_page_or_several_lists_the_same_structures_in_the_same_order(client, settings):
+    """On one page, the map's structures are those of the promeneurs shown (no other query); on
+    several, they are read over the whole search: the same list, in the same order."""
+    settings.DIRECTORY_MAP_INLINE_MAX = 100
+    department = DepartmentFactory(code="24")
+    for name in ("Maison des jeunes", "école du quartier", "MJC Aval", "Élan", "Maison des jeunes"):
+        PromeneurFactory(structure__department=department, structure__name=name)
+    PromeneurFactory(
+        structure__department=department,
+        structure__name="MJC Aval bis",
+        structure__latitude=None,
+        structure__longitude=None,
+    )
+    shared = PromeneurFactory(structure__department=department, structure__name="Centre partagé")
+    PromeneurFactory(structure=shared.structure)
+    hidden = PromeneurFactory(
+        structure__department=department, structure__name="Canari cachée", structure__is_public=False
+    )
+    PromeneurFactory(structure=hidden.structure, candidate=True)
+
+    settings.DIRECTORY_PAGE_SIZE = 20
+    one_page, one_page_queries = queries_of(client, DIRECTORY + "?departement=24")
+    settings.DIRECTORY_PAGE_SIZE = 2
+    several_pages, several_pages_queries = queries_of(client, DIRECTORY + "?departement=24")
+
+    assert one_page.context["paginator"].num_pages == 1
+    assert several_pages.context["paginator"].num_pages == 4
+    points = map_data(one_page)["structures"]
+    assert points == map_data(several_pages)["structures"]
+    assert [p["name"] for p in points] == sorted(
+        ["Maison des jeunes", "école du quartier", "MJC Aval", "Élan", "Maison des jeunes", "Centre partagé"]
+    )
+    assert len({p["url"] for p in points}) == 6  # two structures named alike, one shared by two promeneurs
+    assert "Canari" not in one_page.content.decode() and "MJC Aval bis" not in json.dumps(points)
+    assert "6 structures accueillent" in one_page.content.decode()
+    assert several_pages_queries == one_page_queries + 1
