@@ -3,10 +3,11 @@
 A script, not a test. It starts gunicorn (2 sync workers) on the production settings — DEBUG off,
 the psycopg pool, the Redis cache, every middleware — with one extra URL, `/bench/ok/`, a view
 that answers "ok" through the same middleware, outside ATOMIC_REQUESTS' transaction (it takes no
-database connection), measured first and last: the faster of the two is the reference. It seeds realistic volume (`load_demo` for the
-Fil info, `seed_volume` for thousands of structures and promeneurs) unless it is already there,
-then loads each public page with wrk on loopback (bounded: a few seconds per page) and prints
-req/s, p99 latency and the ratio to the bare view. It exits with status 1 when a goal is missed:
+database connection), measured first and last in each round. It seeds realistic volume
+(`load_demo` for the Fil info, `seed_volume` for thousands of structures and promeneurs) unless it
+is already there, then loads each public page with wrk on loopback, a few seconds at a time, in
+`--rounds` successive rounds over all the pages, and prints the best req/s of each page, its p99
+latency and its ratio to the best of the bare view. It exits with status 1 when a goal is missed:
 
 - anonymous GETs of the home page, the directory (with and without the common filters), a
   structure, a profile, Fil info and an article: at least 0.5 × the bare view;
@@ -219,12 +220,14 @@ def wrk(port, path, seconds, connections):
 
 
 def measure(label, code_dir, env, port, urls, args, *, older=False):
-    """{page: (req/s, p99 ms)}; `older`: a compared commit, which may not have every page (None)."""
-    results = {}
+    """{page: (req/s, p99 ms)}; `older`: a compared commit, which may not have every page (None).
+
+    Each page, the bare view included, is measured `args.rounds` times, the rounds one after the
+    other over all the pages, and keeps its best: on a shared machine a neighbour only ever slows
+    a measurement down, and a slowdown then spoils one round of a page, not its figure."""
+    results, measured = {}, []
     with Server(code_dir, env, port) as server:
-        # The bare view is measured first and again last: the faster of the two is the
-        # reference (a slow start would flatter every ratio).
-        for name, path, _goal in [*urls, urls[0]]:
+        for name, path, _goal in urls:
             try:
                 status = server.get(path)
             except urllib.error.HTTPError as error:
@@ -236,10 +239,17 @@ def measure(label, code_dir, env, port, urls, args, *, older=False):
             if status != 200:
                 raise SystemExit(f"{label} {path} : statut {status}")
             wrk(port, path, 1, args.connections)  # warm-up: caches, pools, imports
-            result = wrk(port, path, args.seconds, args.connections)
-            print(f"  {label:<8} {name:<28} {result[0]:8.0f} req/s", file=sys.stderr)
-            if name not in results or result[0] > results[name][0]:
-                results[name] = result
+            measured.append((name, path))
+        for round_number in range(1, args.rounds + 1):
+            # The bare view is measured first and again last in each round.
+            for name, path in [*measured, measured[0]]:
+                result = wrk(port, path, args.seconds, args.connections)
+                print(
+                    f"  {label:<8} {round_number}/{args.rounds} {name:<28} {result[0]:8.0f} req/s",
+                    file=sys.stderr,
+                )
+                if name not in results or result[0] > results[name][0]:
+                    results[name] = result
     return results
 
 
@@ -255,7 +265,13 @@ def main(argv=None):
     parser.add_argument("--compare", metavar="REF", help="mesurer aussi ce commit (avant)")
     parser.add_argument("--structures", type=int, default=3000)
     parser.add_argument("--requests", type=int, default=20000)
-    parser.add_argument("--seconds", type=int, default=5, help="durée de mesure par page")
+    parser.add_argument("--seconds", type=int, default=3, help="durée d’une mesure")
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=3,
+        help="mesures de chaque page, en tours successifs (la meilleure compte)",
+    )
     parser.add_argument("--connections", type=int, default=4)
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument(

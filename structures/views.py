@@ -273,7 +273,7 @@ def directory(request):
             structures = {p.structure_id: p.structure for p in page_obj.object_list}.values()
         else:
             structures = map_structures(promeneurs)
-        # By name, as the database orders them, then by address: one order whichever way they came.
+        # By name, then by address: one order whichever way they came, whatever the database's collation.
         points = sorted(map_points(structures), key=lambda point: (point["name"], point["url"]))
 
     # Nobody here: the structures nearest to the commune searched, whatever else was asked.
