@@ -171,9 +171,13 @@ def page_key(request, prefix="public-page"):
 
 
 def lookup(request, prefix):
-    """(key, current content version, the page stored for that version or None)."""
+    """(key, current content version, the page stored for that version or None). The version is
+    None when Redis failed during this very lookup: the answer then came from this process's
+    memory, which may hold a page of an earlier outage; nothing is served from it or stored."""
     key = page_key(request, prefix)
     found = cache.get_many([VERSION_KEY, key])
+    if not getattr(cache, "redis_available", True):
+        return key, None, None
     version = found.get(VERSION_KEY)
     if version is None:
         version = current_version()
@@ -251,7 +255,7 @@ def public_page(view):
         key, version, entry = lookup(request, "public-page")
         if entry is None:
             response = view(request, *args, **kwargs)
-            if not can_store(request, response):
+            if version is None or not can_store(request, response):
                 return response
             entry = {**stored_entry(response), "version": version}
             cache.set(key, entry, timeout=PAGE_TIMEOUT)
@@ -347,7 +351,7 @@ def public_form_page(view):
                 response = view(request, *args, **kwargs)
             finally:
                 _rendering_for_cache.reset(reset)
-            if not can_store(request, response):
+            if version is None or not can_store(request, response):
                 if not response.streaming:
                     response.content = fill(request, response.content)
                 return response
@@ -383,6 +387,10 @@ def reference_choices(key, make):
         return make()
     entry_key = f"public-pages:reference:{key}"
     found = cache.get_many([REFERENCE_VERSION_KEY, entry_key])
+    if not getattr(cache, "redis_available", True):
+        # Redis failed during this very lookup: the answer came from this process's memory,
+        # which may hold a list from an earlier outage.
+        return make()
     version = found.get(REFERENCE_VERSION_KEY)
     if version is None:
         version = current_version(REFERENCE_VERSION_KEY)

@@ -6,13 +6,17 @@ import gzip
 from zoneinfo import ZoneInfo
 
 import pytest
+import redis
 from django.contrib.messages import constants
 from django.contrib.messages.storage.cookie import CookieStorage
-from django.core.cache import cache
-from django.test import Client
+from django.core.cache import cache, caches
+from django.core.cache.backends.locmem import LocMemCache
+from django.core.cache.backends.redis import RedisCache
+from django.test import Client, RequestFactory
 from django.urls import reverse
 from freezegun import freeze_time
 
+from notifications.cache import ResilientRedisCache
 from promeneurs import public_cache
 from tests.accounts.factories import UserFactory
 from tests.comments.factories import CommentFactory
@@ -284,3 +288,35 @@ def test_query_string_order_does_not_matter(client, promeneur):
     client.get(f"{DIRECTORY}?theme={theme.slug}&reseau=")
     response = client.get(f"{DIRECTORY}?reseau=&theme={theme.slug}")
     assert "Camille" in response.content.decode()
+
+
+@freeze_time(WEDNESDAY_2_59PM)
+def test_redis_failing_during_the_lookup_never_serves_a_page_kept_in_memory(client, promeneur, monkeypatch):
+    """When Redis fails, the cache answers from the process's memory, which may still hold a page
+    written there during an earlier outage: the page is rendered, and not stored."""
+    backend = caches["default"]
+    if not isinstance(backend, ResilientRedisCache):
+        pytest.skip("needs the Redis cache (REDIS_URL), as in CI")
+    # Put back as they were when the test ends: Redis taken for reachable, the memory empty.
+    monkeypatch.setattr(backend, "_unavailable_until", 0.0)
+    monkeypatch.setattr(backend, "_fallback", LocMemCache("public-pages-test", {}))
+    url = promeneur.get_absolute_url()
+    stale = {
+        "content": b"Souvenir d'une panne passee",
+        "content_type": "text/html",
+        "etag": '"x"',
+        "version": 1,
+    }
+    backend._fallback.set(public_cache.VERSION_KEY, 1)
+    backend._fallback.set(public_cache.page_key(RequestFactory().get(url)), stale)
+
+    def broken(*args, **kwargs):
+        raise redis.exceptions.ConnectionError("Redis injoignable (test)")
+
+    monkeypatch.setattr(RedisCache, "get_many", broken)
+    response = client.get(url)
+    assert not cache.redis_available
+    assert response.status_code == 200
+    assert b"panne passee" not in response.content
+    assert "Camille" in response.content.decode()
+    assert not getattr(response, "public_page_cache", False)
