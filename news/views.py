@@ -31,14 +31,11 @@ def article_list(request):
         data=request.GET if "departement" in request.GET else None,
         departments=ArticleFilterForm.departments_with(published),
     )
+    found = form.filter(published)
     # Meta.ordering does not apply to a query with an aggregate: the order is said here.
-    articles = (
-        form.filter(published)
-        .select_related("department")
-        .with_comment_count()
-        .order_by("-published_at", "-pk")
-    )
-    pagination = paginate(request, articles, per_page=PAGE_SIZE)
+    articles = found.select_related("department").with_comment_count().order_by("-published_at", "-pk")
+    # Counted without the comments: their join and grouping change nothing to the number of articles.
+    pagination = paginate(request, articles, per_page=PAGE_SIZE, count=found.count())
     context = {
         "form": form,
         "page_obj": pagination["page_obj"],

@@ -130,6 +130,19 @@ def test_list_is_paginated_and_keeps_the_filter(client, clock):
         assert client.get(LIST, {"page": page}).status_code == 200
 
 
+def test_list_counts_each_article_once_whatever_its_comments(client, clock):
+    """The pages are counted on the articles alone: an article with several comments, published or
+    awaiting moderation, is still one article."""
+    articles = [ArticleFactory(published_at=ago(days=day + 1)) for day in range(21)]
+    CommentFactory.create_batch(3, target=articles[0])
+    CommentFactory(target=articles[0], pending=True)
+    ArticleFactory(title="Pas encore publié", published_at=timezone.now() + datetime.timedelta(days=1))
+    response = client.get(LIST)
+    assert response.context["paginator"].count == 21
+    assert response.context["paginator"].num_pages == 2
+    assert len(client.get(LIST, {"page": "2"}).context["page_obj"]) == 1
+
+
 def test_list_query_count_does_not_depend_on_the_number_of_articles(client, clock, django_assert_num_queries):
     dordogne = DepartmentFactory(code="24")
     CommentFactory(target=ArticleFactory(department=dordogne))
