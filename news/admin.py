@@ -75,5 +75,5 @@ class ArticleAdmin(ModeratorPermissionsMixin, admin.ModelAdmin):
         ids = list(queryset.values_list("pk", flat=True))
         count = Article.objects.filter(pk__in=ids, comments_open=True).update(comments_open=False)
         # update() sends no signal: the public pages are told here.
-        public_cache.content_changed()
+        public_cache.content_changed(["fil-info"])
         self.message_user(request, f"Commentaires fermés sur {count} article(s).", messages.SUCCESS)

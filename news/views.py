@@ -23,7 +23,7 @@ FEED_SIZE = 30
 
 @login_not_required
 @require_GET
-@public_page
+@public_page(areas=("fil-info",))
 def article_list(request):
     """/fil-info/: published articles, newest first, with their count of published comments."""
     published = Article.objects.published()
@@ -59,7 +59,7 @@ def get_article_for_user_or_404(user, slug):
 @login_not_required
 @never_cache  # its form holds a one-time CAPTCHA and a CSRF token: no browser or proxy keeps it
 @require_http_methods(["GET", "POST"])
-@public_form_page
+@public_form_page(areas=("fil-info",))
 def article_detail(request, slug):
     """/fil-info/<slug>/: the article, its approved comments (only those), and the comment form."""
     article = get_article_for_user_or_404(request.user, slug)

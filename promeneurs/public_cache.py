@@ -4,17 +4,19 @@ A public page (home, directory, structure, profile, Fil info…) is the same for
 is not signed in. `public_page` keeps its HTML in the shared cache (Redis in production) under a
 key made of:
 
-- the **content version**: a number stored in the cache and replaced each time a row that a
-  public page shows is saved or deleted (`PUBLIC_MODELS`, through the model signals, so a change
-  made in the admin, the dashboard or a service reaches the next request — nothing waits for a
-  time-out). It is replaced at once and again when the transaction commits, so a page rendered
-  from data about to change cannot stay under the new version;
+- the **content versions** of the areas the page shows (`AREAS`: the directory's, Fil info's;
+  all of them unless the page says otherwise): numbers stored in the cache, each replaced when a
+  row of its area is saved or deleted (through the model signals, so a change made in the admin,
+  the dashboard or a service reaches the next request — nothing waits for a time-out). A version
+  is replaced at once and again when the transaction commits, so a page rendered from data about
+  to change cannot stay under the new version. A promeneur's hours leave Fil info's pages
+  cached, an article the directory's;
 - the **minute** (Paris time): "en ligne maintenant", the next slot, an absence that starts today,
   an article whose publication time has come are right to the minute;
 - the path and the query string.
 
-The version is kept inside the stored entry rather than in its key, so that the version and the
-page come back in one round trip (`lookup`); an entry of another version is a miss.
+The versions are kept inside the stored entry rather than in its key, so that they and the page
+come back in one round trip (`lookup`); an entry of other versions is a miss.
 
 Nothing per-user or per-session is ever stored or served: a signed-in visitor, a visitor with a
 message waiting (`django.contrib.messages`), a request that is not GET/HEAD get the view itself; a
@@ -61,27 +63,35 @@ from django.utils.cache import add_never_cache_headers, patch_cache_control, pat
 from django.utils.html import escape
 from django.utils.text import compress_string
 
-VERSION_KEY = "public-pages:version"
 # A stored page outlives its minute by a little: the key changes every minute anyway.
 PAGE_TIMEOUT = 120
 # Below this size gzip saves nothing worth its cost.
 COMPRESS_MIN_LENGTH = 200
 
-# Every model whose rows a public page shows (directly or through "is this promeneur public").
-PUBLIC_MODELS = {
-    "accounts.user",
-    "structures.department",
-    "structures.commune",
-    "structures.structure",
-    "structures.promeneur",
-    "structures.promeneur_themes",
-    "structures.networkaccount",
-    "structures.presenceslot",
-    "structures.absence",
-    "structures.theme",
-    "news.article",
-    "comments.comment",
+# The areas of the public site, each with the models whose rows its pages show (directly or
+# through "is this promeneur public"), and a content version of its own: a promeneur's hours
+# leave Fil info's pages cached, an article leaves the directory's. A page declares the areas it
+# shows (`public_page(areas=…)`); one that declares none depends on all of them.
+AREAS = {
+    "annuaire": frozenset(
+        {
+            "accounts.user",
+            "structures.department",
+            "structures.commune",
+            "structures.structure",
+            "structures.promeneur",
+            "structures.promeneur_themes",
+            "structures.networkaccount",
+            "structures.presenceslot",
+            "structures.absence",
+            "structures.theme",
+        }
+    ),
+    # An article shows its département's name, and the list offers the départements it has.
+    "fil-info": frozenset({"news.article", "comments.comment", "structures.department"}),
 }
+ALL_AREAS = tuple(AREAS)
+PUBLIC_MODELS = frozenset().union(*AREAS.values())
 # Saving only these fields of a user changes nothing public (a sign-in, a new password).
 PRIVATE_USER_FIELDS = {"last_login", "password"}
 
@@ -96,7 +106,11 @@ def enabled():
     return settings.PUBLIC_PAGE_CACHE and getattr(cache, "redis_available", True)
 
 
-def current_version(key=VERSION_KEY):
+def version_key(area):
+    return f"public-pages:version:{area}"
+
+
+def current_version(key):
     version = cache.get(key)
     if version is None:
         # Lost (Redis restarted or flushed): a new number, which no stored page can carry.
@@ -109,8 +123,9 @@ def fresh_version():
     return time.time_ns() + secrets.randbelow(1 << 20)
 
 
-def bump_version(key=VERSION_KEY):
-    """Every stored public page is out of date (also called on commit, see the module's doc)."""
+def bump_version(key):
+    """What was stored under this version is out of date (also called on commit, see the module's
+    doc)."""
     try:
         cache.incr(key)
     except ValueError:  # no version yet
@@ -122,14 +137,23 @@ def bump_reference_version():
     bump_version(REFERENCE_VERSION_KEY)
 
 
-def content_changed(**kwargs):
-    bump_version()
-    transaction.on_commit(bump_version)
+def bump_areas(areas):
+    for area in areas:
+        bump_version(version_key(area))
+
+
+def content_changed(areas=ALL_AREAS, **kwargs):
+    """The pages of these areas (all of them by default: a bulk `update()` says nothing of what it
+    touched) are out of date, at once and when the transaction commits."""
+    areas = tuple(areas)
+    bump_areas(areas)
+    transaction.on_commit(lambda: bump_areas(areas))
 
 
 def on_model_change(sender, **kwargs):
     label = sender._meta.label_lower
-    if label not in PUBLIC_MODELS:
+    areas = [area for area, models in AREAS.items() if label in models]
+    if not areas:
         return
     update_fields = kwargs.get("update_fields")
     if label == "accounts.user" and update_fields and set(update_fields) <= PRIVATE_USER_FIELDS:
@@ -138,7 +162,7 @@ def on_model_change(sender, **kwargs):
         # At once and on commit, for the reason given for the pages' version.
         bump_reference_version()
         transaction.on_commit(bump_reference_version)
-    content_changed()
+    content_changed(areas)
 
 
 def on_m2m_change(sender, action, **kwargs):
@@ -148,7 +172,7 @@ def on_m2m_change(sender, action, **kwargs):
 
 def on_setting_changed(**kwargs):
     # Settings change at run time only in tests (override_settings): a page may depend on one.
-    bump_version()
+    bump_areas(ALL_AREAS)
 
 
 def connect_signals():
@@ -170,17 +194,17 @@ def page_key(request, prefix="public-page"):
     return f"{prefix}:{minute}:{digest}"
 
 
-def lookup(request, prefix):
-    """(key, current content version, the page stored for that version or None). The version is
-    None when Redis failed during this very lookup: the answer then came from this process's
-    memory, which may hold a page of an earlier outage; nothing is served from it or stored."""
+def lookup(request, prefix, areas=ALL_AREAS):
+    """(key, the current versions of `areas`, the page stored for those versions or None). The
+    versions are None when Redis failed during this very lookup: the answer then came from this
+    process's memory, which may hold a page of an earlier outage; nothing is served from it or
+    stored."""
     key = page_key(request, prefix)
-    found = cache.get_many([VERSION_KEY, key])
+    keys = [version_key(area) for area in areas]
+    found = cache.get_many([*keys, key])
     if not getattr(cache, "redis_available", True):
         return key, None, None
-    version = found.get(VERSION_KEY)
-    if version is None:
-        version = current_version()
+    version = tuple(found[k] if found.get(k) is not None else current_version(k) for k in keys)
     entry = found.get(key)
     if entry is not None and entry.get("version") != version:
         entry = None
@@ -245,14 +269,28 @@ def response_from(request, entry):
     return response
 
 
-def public_page(view):
-    """Serve an anonymous public page from the shared cache (see the module's documentation)."""
+def checked_areas(areas):
+    areas = tuple(areas)
+    unknown = set(areas) - set(AREAS)
+    if not areas or unknown:
+        raise ValueError(f"Zones du site public inconnues : {sorted(unknown) or areas}")
+    return areas
+
+
+def public_page(view=None, *, areas=ALL_AREAS):
+    """Serve an anonymous public page from the shared cache (see the module's documentation).
+
+    `@public_page` for a page that may show anything; `@public_page(areas=("fil-info",))` for one
+    that shows the rows of these areas only (`AREAS`): a change elsewhere leaves it cached."""
+    if view is None:
+        return functools.partial(public_page, areas=checked_areas(areas))
+    areas = checked_areas(areas)
 
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
         if not enabled() or not is_anonymous_without_state(request):
             return view(request, *args, **kwargs)
-        key, version, entry = lookup(request, "public-page")
+        key, version, entry = lookup(request, "public-page", areas)
         if entry is None:
             response = view(request, *args, **kwargs)
             if version is None or not can_store(request, response):
@@ -331,10 +369,13 @@ def form_response_from(request, entry):
     return response
 
 
-def public_form_page(view):
+def public_form_page(view=None, *, areas=ALL_AREAS):
     """Serve an anonymous page with a public form from the shared cache, filling in its CSRF token,
     CAPTCHA and time stamp per response (see the module's documentation). Put it under
-    `never_cache`, next to the view."""
+    `never_cache`, next to the view. `areas`: as for `public_page`."""
+    if view is None:
+        return functools.partial(public_form_page, areas=checked_areas(areas))
+    areas = checked_areas(areas)
 
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
@@ -344,7 +385,7 @@ def public_form_page(view):
                 return view(request, *args, **kwargs)
         if not enabled() or not is_anonymous_without_state(request):
             return view(request, *args, **kwargs)
-        key, version, entry = lookup(request, "public-form-page")
+        key, version, entry = lookup(request, "public-form-page", areas)
         if entry is None:
             reset = _rendering_for_cache.set(True)
             try:

@@ -236,7 +236,7 @@ def commune_suggestions(request):
 
 
 @login_not_required
-@public_page
+@public_page(areas=("annuaire",))
 def directory(request):
     now = timezone.now()
     form, data, promeneurs, promeneurs_before_online = directory_search(request, now)
@@ -323,7 +323,7 @@ def directory(request):
 
 @login_not_required
 @require_GET
-@public_page
+@public_page(areas=("annuaire",))
 def directory_map(request):
     """The map's structures of a directory search too wide to list them in its page (JSON)."""
     _form, _data, promeneurs, _before_online = directory_search(request, timezone.now())
@@ -332,7 +332,7 @@ def directory_map(request):
 
 
 @login_not_required
-@public_page
+@public_page(areas=("annuaire",))
 def structure_detail(request, slug):
     now = timezone.now()
     structure = get_object_or_404(Structure.objects.public().select_related("department"), slug=slug)
@@ -367,7 +367,7 @@ def weekly_schedule(promeneur):
 
 
 @login_not_required
-@public_page
+@public_page(areas=("annuaire",))
 def promeneur_detail(request, slug):
     now = timezone.now()
     promeneur = get_object_or_404(with_card_data(Promeneur.objects.public(), now), slug=slug)

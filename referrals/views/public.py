@@ -205,7 +205,7 @@ def _contact_form(request, *, target_kind, promeneur=None, structure=None):
 @login_not_required
 @never_cache  # a one-time CAPTCHA and a CSRF token: no browser or proxy keeps the page
 @require_http_methods(["GET", "HEAD", "POST"])
-@public_form_page
+@public_form_page(areas=("annuaire",))
 def contact(request):
     """/contact/: the young person says where they live; the département's network answers."""
     return _contact_form(request, target_kind=TargetKind.DEPARTMENT)
@@ -214,7 +214,7 @@ def contact(request):
 @login_not_required
 @never_cache  # a one-time CAPTCHA and a CSRF token: no browser or proxy keeps the page
 @require_http_methods(["GET", "HEAD", "POST"])
-@public_form_page
+@public_form_page(areas=("annuaire",))
 def contact_promeneur(request, slug):
     now = timezone.now()
     promeneur = get_object_or_404(
@@ -227,7 +227,7 @@ def contact_promeneur(request, slug):
 @login_not_required
 @never_cache  # a one-time CAPTCHA and a CSRF token: no browser or proxy keeps the page
 @require_http_methods(["GET", "HEAD", "POST"])
-@public_form_page
+@public_form_page(areas=("annuaire",))
 def contact_structure(request, slug):
     structure = get_object_or_404(Structure.objects.public().select_related("department"), slug=slug)
     return _contact_form(request, target_kind=TargetKind.STRUCTURE, structure=structure)

@@ -3,6 +3,7 @@ maintenant" is right to the minute, nothing per-user is shared, revisits answer 
 
 import datetime
 import gzip
+import re
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -12,7 +13,9 @@ from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import cache, caches
 from django.core.cache.backends.locmem import LocMemCache
 from django.core.cache.backends.redis import RedisCache
+from django.db import connection
 from django.test import Client, RequestFactory
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from freezegun import freeze_time
 
@@ -142,14 +145,15 @@ def test_an_article_and_an_approved_comment_show_on_the_next_request(client):
 
 
 def test_the_admin_action_that_closes_comments_invalidates_the_pages():
-    before = public_cache.current_version()
+    fil_info = public_cache.version_key("fil-info")
+    before = public_cache.current_version(fil_info)
     from django.contrib.admin.sites import site
 
     from news.admin import ArticleAdmin
     from news.models import Article
 
     article = ArticleFactory()
-    version = public_cache.current_version()
+    version = public_cache.current_version(fil_info)
     assert version != before
 
     class Request:
@@ -159,7 +163,7 @@ def test_the_admin_action_that_closes_comments_invalidates_the_pages():
     admin = ArticleAdmin(Article, site)
     admin.message_user = lambda *args, **kwargs: None
     admin.close_comments(request, Article.objects.filter(pk=article.pk))
-    assert public_cache.current_version() != version
+    assert public_cache.current_version(fil_info) != version
 
 
 def test_an_article_whose_time_comes_is_published_within_the_minute(client):
@@ -277,9 +281,10 @@ def test_the_switch_turns_the_cache_off(client, promeneur, settings):
 
 
 def test_lost_version_gets_a_new_number(promeneur):
-    version = public_cache.current_version()
-    cache.delete(public_cache.VERSION_KEY)
-    assert public_cache.current_version() != version
+    key = public_cache.version_key("annuaire")
+    version = public_cache.current_version(key)
+    cache.delete(key)
+    assert public_cache.current_version(key) != version
 
 
 def test_query_string_order_does_not_matter(client, promeneur):
@@ -305,9 +310,9 @@ def test_redis_failing_during_the_lookup_never_serves_a_page_kept_in_memory(clie
         "content": b"Souvenir d'une panne passee",
         "content_type": "text/html",
         "etag": '"x"',
-        "version": 1,
+        "version": (1,),
     }
-    backend._fallback.set(public_cache.VERSION_KEY, 1)
+    backend._fallback.set(public_cache.version_key("annuaire"), 1)
     backend._fallback.set(public_cache.page_key(RequestFactory().get(url)), stale)
 
     def broken(*args, **kwargs):
@@ -320,3 +325,71 @@ def test_redis_failing_during_the_lookup_never_serves_a_page_kept_in_memory(clie
     assert b"panne passee" not in response.content
     assert "Camille" in response.content.decode()
     assert not getattr(response, "public_page_cache", False)
+
+
+def reads(client, url):
+    """The page, and the tables its view read (none when it came from the cache)."""
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    tables = {
+        table
+        for q in queries.captured_queries
+        if q["sql"].startswith("SELECT")
+        for table in re.findall(r'FROM "(\w+)"', q["sql"])
+    }
+    return response.content.decode(), tables - {"captcha_captchastore"}
+
+
+def test_a_change_in_one_area_leaves_the_pages_of_the_other_cached(client, promeneur):
+    """Each area of the site has its own version: a promeneur's change renders the directory's
+    pages again and leaves Fil info's cached; an article's change, the other way round; the home
+    page shows both, and a département shows in both."""
+    article = ArticleFactory(title="Article canari", department=promeneur.structure.department)
+    annuaire = [DIRECTORY, promeneur.get_absolute_url(), promeneur.structure.get_absolute_url()]
+    fil_info = [FIL_INFO, article.get_absolute_url()]
+    for url in [*annuaire, *fil_info, HOME]:
+        reads(client, url)
+
+    promeneur.job = "Animatrice canari"
+    promeneur.save()
+    for url in annuaire:
+        page, tables = reads(client, url)
+        assert "Animatrice canari" in page and tables
+    for url in fil_info:
+        assert reads(client, url)[1] == set()
+    assert reads(client, HOME)[1]
+
+    article.title = "Article canari, nouveau titre"
+    article.save()
+    for url in fil_info:
+        page, tables = reads(client, url)
+        assert "Article canari, nouveau titre" in page and tables
+    assert "Article canari, nouveau titre" in reads(client, HOME)[0]
+    for url in annuaire:
+        assert reads(client, url)[1] == set()
+
+    department = promeneur.structure.department
+    department.name = "Département canari"
+    department.save()
+    for url in [*annuaire, *fil_info]:
+        assert reads(client, url)[1]
+    assert "Département canari" in reads(client, FIL_INFO)[0]
+
+
+def test_a_change_said_without_its_area_renders_every_page_again(client, promeneur):
+    """A bulk update says nothing of the rows it touched: `content_changed()` ages every area."""
+    article = ArticleFactory()
+    urls = [DIRECTORY, promeneur.get_absolute_url(), FIL_INFO, article.get_absolute_url(), HOME]
+    for url in urls:
+        reads(client, url)
+    public_cache.content_changed()
+    for url in urls:
+        assert reads(client, url)[1]
+
+
+def test_a_page_names_only_areas_that_exist():
+    with pytest.raises(ValueError, match="inconnues"):
+        public_cache.public_page(areas=("annuaire", "agenda"))
+    with pytest.raises(ValueError):
+        public_cache.public_form_page(areas=())

@@ -97,7 +97,7 @@ def test_the_stored_page_holds_no_token_and_no_challenge(promeneur):
     url = form_pages(promeneur)["article"]
     page = Client().get(url).content.decode()
     request = RequestFactory().get(url)
-    _key, _version, entry = public_cache.lookup(request, "public-form-page")
+    _key, _version, entry = public_cache.lookup(request, "public-form-page", ("fil-info",))
     stored = entry["content"].decode()
     (token,), (key,) = values(page, CSRF_RE), values(page, KEY_RE)
     assert token not in stored and key not in stored
