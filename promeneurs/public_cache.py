@@ -194,21 +194,26 @@ def page_key(request, prefix="public-page"):
     return f"{prefix}:{minute}:{digest}"
 
 
-def lookup(request, prefix, areas=ALL_AREAS):
-    """(key, the current versions of `areas`, the page stored for those versions or None). The
-    versions are None when Redis failed during this very lookup: the answer then came from this
-    process's memory, which may hold a page of an earlier outage; nothing is served from it or
-    stored."""
-    key = page_key(request, prefix)
-    keys = [version_key(area) for area in areas]
-    found = cache.get_many([*keys, key])
+def versioned_lookup(version_keys, entry_key):
+    """(the current versions, the entry stored under `entry_key` for those versions or None), in one
+    round trip. (None, None) when Redis failed during this very lookup: the answer then came from
+    this process's memory, which may hold an entry of an earlier outage; nothing is to be served
+    from it or stored."""
+    found = cache.get_many([*version_keys, entry_key])
     if not getattr(cache, "redis_available", True):
-        return key, None, None
-    version = tuple(found[k] if found.get(k) is not None else current_version(k) for k in keys)
-    entry = found.get(key)
-    if entry is not None and entry.get("version") != version:
+        return None, None
+    versions = tuple(found[k] if found.get(k) is not None else current_version(k) for k in version_keys)
+    entry = found.get(entry_key)
+    if entry is not None and entry.get("version") != versions:
         entry = None
-    return key, version, entry
+    return versions, entry
+
+
+def lookup(request, prefix, areas=ALL_AREAS):
+    """(key, the current versions of `areas`, the page stored for those versions or None); see
+    `versioned_lookup`."""
+    key = page_key(request, prefix)
+    return key, *versioned_lookup([version_key(area) for area in areas], key)
 
 
 def is_anonymous_without_state(request):
@@ -427,16 +432,10 @@ def reference_choices(key, make):
     if not getattr(cache, "redis_available", True):
         return make()
     entry_key = f"public-pages:reference:{key}"
-    found = cache.get_many([REFERENCE_VERSION_KEY, entry_key])
-    if not getattr(cache, "redis_available", True):
-        # Redis failed during this very lookup: the answer came from this process's memory,
-        # which may hold a list from an earlier outage.
-        return make()
-    version = found.get(REFERENCE_VERSION_KEY)
+    version, entry = versioned_lookup([REFERENCE_VERSION_KEY], entry_key)
     if version is None:
-        version = current_version(REFERENCE_VERSION_KEY)
-    entry = found.get(entry_key)
-    if entry is not None and entry.get("version") == version:
+        return make()
+    if entry is not None:
         return entry["choices"]
     choices = make()
     if not transaction.get_connection().in_atomic_block:
