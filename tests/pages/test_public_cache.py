@@ -42,6 +42,8 @@ def promeneur():
     return PromeneurFactory(first_name="Camille", job="Éducatrice spécialisée", structure__name="MJC Canari")
 
 
+# A stored page is kept for its minute: the visits must not straddle two.
+@freeze_time(WEDNESDAY_2_59PM)
 def test_second_anonymous_visit_is_served_from_the_cache(client, promeneur, django_assert_max_num_queries):
     url = promeneur.get_absolute_url()
     first = client.get(url)
@@ -331,6 +333,8 @@ def reads(client, url):
     return response.content.decode(), tables - {"captcha_captchastore"}
 
 
+# A stored page is kept for its minute: the visits must not straddle two.
+@freeze_time(WEDNESDAY_2_59PM)
 def test_a_change_in_one_area_leaves_the_pages_of_the_other_cached(client, promeneur):
     """Each area of the site has its own version: a promeneur's change renders the directory's
     pages again and leaves Fil info's cached; an article's change, the other way round; the home
@@ -367,6 +371,8 @@ def test_a_change_in_one_area_leaves_the_pages_of_the_other_cached(client, prome
     assert "Département canari" in reads(client, FIL_INFO)[0]
 
 
+# A stored page is kept for its minute: the visits must not straddle two.
+@freeze_time(WEDNESDAY_2_59PM)
 def test_a_change_said_without_its_area_renders_every_page_again(client, promeneur):
     """A bulk update says nothing of the rows it touched: `content_changed()` ages every area."""
     article = ArticleFactory()

@@ -105,6 +105,8 @@ def test_the_stored_page_holds_no_token_and_no_challenge(promeneur):
     assert values(stored, KEY_RE) == ["pdnfill_captcha_key_endfill"]
 
 
+# A stored page is kept for its minute: the visits must not straddle two.
+@freeze_time("2026-05-13 10:00:15")
 def test_a_stored_form_page_costs_no_query(
     promeneur, django_assert_num_queries, django_capture_on_commit_callbacks
 ):
