@@ -1,7 +1,7 @@
 from django import forms
+from django.db.models import Count
 
 from promeneurs.widgets import QuickSelect
-from structures.models import Department
 
 NATIONAL = "national"
 
@@ -18,12 +18,13 @@ class ArticleFilterForm(forms.Form):
         },
     )
 
-    def __init__(self, *args, departments=(), **kwargs):
+    def __init__(self, *args, zones=(), **kwargs):
+        """`zones`: what `zones_of` gives; the départements offered are those that have articles."""
         super().__init__(*args, **kwargs)
         self.fields["departement"].choices = [
             ("", "Tous les départements et le national"),
             (NATIONAL, "National seulement"),
-            *[(d.code, f"{d.name} ({d.code})") for d in departments],
+            *[(code, f"{name} ({code})") for code, name, _count in zones if code is not None],
         ]
 
     def filter(self, articles):
@@ -37,6 +38,21 @@ class ArticleFilterForm(forms.Form):
             return articles.filter(department__code=code)
         return articles
 
+    def count(self, zones):
+        """How many articles `filter` keeps, from the counts of `zones_of` (no other query)."""
+        code = self.cleaned_data["departement"] if self.is_valid() else ""
+        if not code:
+            return sum(count for _code, _name, count in zones)
+        wanted = None if code == NATIONAL else code
+        return sum(count for zone, _name, count in zones if zone == wanted)
+
     @staticmethod
-    def departments_with(articles):
-        return Department.objects.filter(pk__in=articles.values("department")).order_by("code")
+    def zones_of(articles):
+        """[(département code or None for the national ones, its name, how many articles)], by code:
+        in one query, the list the filter offers and the count of each of its choices."""
+        return list(
+            articles.order_by()
+            .values_list("department__code", "department__name")
+            .annotate(count=Count("pk"))
+            .order_by("department__code")
+        )

@@ -143,11 +143,40 @@ def test_list_counts_each_article_once_whatever_its_comments(client, clock):
     assert len(client.get(LIST, {"page": "2"}).context["page_obj"]) == 1
 
 
+@pytest.mark.parametrize(
+    ("choice", "expected"), [("", 26), ("24", 21), ("33", 3), ("national", 2), ("75", 26), ("<b>", 26)]
+)
+def test_list_counts_the_articles_of_the_choice_made(client, clock, choice, expected):
+    """The count of the pages (and so their number) is that of the articles the filter keeps: an
+    unknown choice keeps them all; articles not yet published count nowhere, and a département
+    whose articles are all scheduled is not offered."""
+    dordogne, gironde = DepartmentFactory(code="24"), DepartmentFactory(code="33")
+    for day in range(21):
+        ArticleFactory(published_at=ago(days=day + 1), department=dordogne)
+    ArticleFactory.create_batch(3, department=gironde)
+    ArticleFactory.create_batch(2)
+    later = timezone.now() + datetime.timedelta(days=1)
+    ArticleFactory(department=dordogne, published_at=later)
+    ArticleFactory(published_at=later)
+    ArticleFactory(department=DepartmentFactory(code="75"), published_at=later)
+
+    response = client.get(LIST, {"departement": choice})
+
+    assert response.status_code == 200
+    assert response.context["paginator"].count == expected
+    assert response.context["paginator"].num_pages == (2 if expected > 20 else 1)
+    assert len(response.context["page_obj"]) == min(expected, 20)
+    offered = [value for value, _label in response.context["form"].fields["departement"].choices]
+    assert offered == ["", "national", "24", "33"]
+
+
 def test_list_query_count_does_not_depend_on_the_number_of_articles(client, clock, django_assert_num_queries):
     dordogne = DepartmentFactory(code="24")
     CommentFactory(target=ArticleFactory(department=dordogne))
     few = count_queries(client, LIST)
-    assert few == 3  # pinned: a new query shows here, even on a page of one row
+    # Pinned: the articles counted per département (the filter's list and the pages' count),
+    # then the page. A new query shows here, even on a page of one row.
+    assert few == 2
 
     for day in range(29):
         article = ArticleFactory(
