@@ -8,16 +8,23 @@ cache of the process instead:
 
 - the rate limits keep counting (per process, so looser than with Redis), allauth's `cache.add`
   locks keep working, and nobody is refused because of an outage;
-- for `retry_after` seconds after a failure, Redis is not asked again, so a request does not pay a
-  connection timeout on each cache call;
-- once Redis answers again, it is used again; what the memory cache held is left behind (counters
-  and locks that expire within the hour).
+- after a failure, no request asks Redis again until it answers: a thread of the process asks it
+  (a PING) every `retry_after` seconds, and only that thread waits on a Redis that hangs (frozen,
+  or a network that stops forwarding), for the client's socket timeout. A request pays that wait
+  once, on the call that found Redis gone, and never again during the outage — not one call every
+  few seconds, which on a frozen Redis made a worker stall for the timeout every `retry_after`;
+- once Redis answers the PING, it is used again; what the memory cache held is left behind
+  (counters and locks that expire within the hour).
 
 Sessions are in the database, the CAPTCHA's challenges too: nothing else depends on the cache.
 """
 
 import logging
+import math
+import os
+import threading
 import time
+import weakref
 
 from django.core.cache.backends.locmem import LocMemCache
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
@@ -49,8 +56,27 @@ class ReusedRedisCacheClient(RedisCacheClient):
         return client
 
 
+def _probe(cache_ref):
+    """The thread that asks Redis, every `retry_after` seconds, whether it answers again; ends once it
+    does (or once its cache is gone). It holds its cache through a weak reference only."""
+    while True:
+        cache = cache_ref()
+        if cache is None:
+            return
+        pause = cache.retry_after
+        del cache
+        time.sleep(pause)
+        cache = cache_ref()
+        if cache is None:
+            return
+        if cache._answers():
+            cache._back()
+            return
+        del cache
+
+
 class ResilientRedisCache(RedisCache):
-    retry_after = 5.0  # seconds without asking Redis after a failure
+    retry_after = 5.0  # seconds between two PINGs of the probe while Redis is away
 
     def __init__(self, server, params):
         super().__init__(server, params)
@@ -59,23 +85,59 @@ class ResilientRedisCache(RedisCache):
         # Same key prefix, version and default timeout; one store per process (named after Redis).
         self._fallback = LocMemCache(f"redis-fallback:{server}", fallback_params)
         self._unavailable_until = 0.0
+        self._probe_lock = threading.Lock()
+        self._probe_pid = None  # the process whose thread is probing (none in a forked child)
 
     @property
     def redis_available(self):
-        return time.monotonic() >= self._unavailable_until
+        if time.monotonic() >= self._unavailable_until:
+            return True
+        if self._probe_pid != os.getpid():
+            # Away in the parent when this process was forked: its probe did not come along.
+            self._start_probe()
+        return False
+
+    def _answers(self):
+        try:
+            return bool(self._cache.get_client(write=True).ping())
+        except UNAVAILABLE:
+            return False
+
+    def _back(self):
+        with self._probe_lock:
+            self._unavailable_until = 0.0
+            self._probe_pid = None
+        logger.warning("Cache Redis de nouveau disponible.")
+
+    def _start_probe(self):
+        """The memory cache until the probe hears Redis again; one probe per process. False if this
+        process had one already."""
+        with self._probe_lock:
+            self._unavailable_until = math.inf
+            if self._probe_pid == os.getpid():
+                return False
+            self._probe_pid = os.getpid()
+        threading.Thread(
+            target=_probe, args=(weakref.ref(self),), name="redis-cache-probe", daemon=True
+        ).start()
+        return True
+
+    def _gone(self, operation, error):
+        if self._start_probe():
+            logger.warning(
+                "Cache Redis indisponible (%s : %s) : cache en mémoire du processus, Redis interrogé "
+                "toutes les %s s.",
+                operation,
+                type(error).__name__,
+                self.retry_after,
+            )
 
     def _call(self, operation, *args, **kwargs):
         if self.redis_available:
             try:
                 return getattr(super(), operation)(*args, **kwargs)
             except UNAVAILABLE as error:
-                self._unavailable_until = time.monotonic() + self.retry_after
-                logger.warning(
-                    "Cache Redis indisponible (%s : %s) : cache en mémoire du processus pendant %s s.",
-                    operation,
-                    type(error).__name__,
-                    self.retry_after,
-                )
+                self._gone(operation, error)
         return getattr(self._fallback, operation)(*args, **kwargs)
 
     # Every operation of Django's cache API, through `_call`.

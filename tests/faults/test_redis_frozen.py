@@ -7,16 +7,18 @@ The figures (seconds) are printed for the README; the bounds are the HTTP client
 
 import os
 import signal
+import time
 
 import pytest
 from captcha.models import CaptchaStore
 from django.urls import reverse
 
+from notifications.cache import ResilientRedisCache
 from notifications.enums import NotificationStatus
 from notifications.models import Notification
 from referrals.models import ContactRequest
 from tests.notifications.conftest import SECRET_MESSAGE, YOUNG_EMAIL, YOUNG_FIRST_NAME
-from tests.notifications.workers import sender, wait_until
+from tests.notifications.workers import RedisServer, require_redis_server, sender, wait_until
 
 from .web import Browser, contact_form_data
 
@@ -85,3 +87,44 @@ def test_with_redis_frozen_the_visitor_gets_the_acknowledgment_and_nothing_is_lo
         wait_until(delivered, 120, "the notifications to be sent", describe=harness.logs)
     ids = sorted(row.pk for row in Notification.objects.all())
     assert harness.mailbox.notification_ids() == ids
+
+
+@pytest.mark.django_db(transaction=False)
+def test_a_frozen_redis_is_waited_on_once_then_only_by_the_probe(tmp_path):
+    """The call that finds Redis frozen waits for the socket timeout (1 s, the production setting);
+    the calls after it answer from memory at once, for as long as Redis stays frozen — none of them
+    waits again every few seconds, as when each process asked Redis anew after `retry_after`. Once
+    Redis answers, the probe hears it and the cache writes to Redis again."""
+    require_redis_server()
+    server = RedisServer(tmp_path).start()
+    cache = ResilientRedisCache(
+        server.url, {"KEY_PREFIX": "pdn", "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1}}
+    )
+    cache.retry_after = 0.3
+    try:
+        cache.set("clé", "dans Redis", timeout=60)
+        os.kill(server.process.pid, signal.SIGSTOP)
+        try:
+            started = time.monotonic()
+            assert cache.get("clé", "en mémoire") == "en mémoire"
+            assert time.monotonic() - started >= 0.9  # this call met the frozen Redis
+            assert not cache.redis_available
+
+            waits, until = [], time.monotonic() + 5  # more than a dozen PINGs of the probe
+            while time.monotonic() < until:
+                started = time.monotonic()
+                cache.set("compteur", 1, timeout=60)
+                assert cache.get("compteur") == 1
+                waits.append(time.monotonic() - started)
+                time.sleep(0.02)
+            assert max(waits) < 0.5, f"a call waited on the frozen Redis: {max(waits):.2f} s"
+            assert not cache.redis_available
+        finally:
+            os.kill(server.process.pid, signal.SIGCONT)
+
+        wait_until(lambda: cache.redis_available, 10, "the probe to hear Redis again")
+        cache.set("après", "dans Redis", timeout=60)
+        with server.client() as client:
+            assert client.get(cache.make_key("après")) is not None
+    finally:
+        server.stop()

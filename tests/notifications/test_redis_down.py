@@ -24,7 +24,7 @@ from referrals.models import ContactRequest
 from tests.accounts.factories import DEFAULT_PASSWORD
 
 from .conftest import SECRET_MESSAGE, YOUNG_EMAIL, YOUNG_FIRST_NAME
-from .workers import RedisServer, free_port, require_redis_server, this_process_broker
+from .workers import RedisServer, free_port, require_redis_server, this_process_broker, wait_until
 
 pytestmark = pytest.mark.filterwarnings("ignore:No directory at:UserWarning")
 
@@ -150,13 +150,15 @@ def test_the_cache_uses_redis_again_once_it_is_back(tmp_path):
     require_redis_server()
     server = RedisServer(tmp_path)  # a free port: nothing answers there yet
     cache = resilient_cache(server.url)
-    cache.retry_after = 0  # ask Redis again at the next call (a short outage, for this test)
+    cache.retry_after = 0.05  # the probe asks Redis every 50 ms (a short outage, for this test)
 
     assert cache.get("clé", "hors ligne") == "hors ligne"
+    assert not cache.redis_available
     server.start()
     try:
+        # The probe hears Redis again; no call of the cache had to try it.
+        wait_until(lambda: cache.redis_available, 10, "the probe to hear Redis again")
         cache.set("clé", "dans Redis", timeout=60)
-        assert cache.redis_available
         with server.client() as client:
             assert client.exists(cache.make_key("clé"))
         assert cache.get("clé") == "dans Redis"
