@@ -142,12 +142,30 @@ def bump_areas(areas):
         bump_version(version_key(area))
 
 
-def content_changed(areas=ALL_AREAS, **kwargs):
-    """The pages of these areas (all of them by default: a bulk `update()` says nothing of what it
-    touched) are out of date, at once and when the transaction commits."""
+def bulk_version_key(area):
+    """A version of the area that only a bulk change replaces (`content_changed`), not a row's own
+    save: what is kept per row under versions of its own (a promeneur's card, structures/cards.py)
+    is out of date too after an `update()`, which sends no signal."""
+    return f"public-pages:bulk-version:{area}"
+
+
+def pages_changed(areas):
+    """The pages of these areas are out of date, at once and when the transaction commits."""
     areas = tuple(areas)
     bump_areas(areas)
     transaction.on_commit(lambda: bump_areas(areas))
+
+
+def content_changed(areas=ALL_AREAS, **kwargs):
+    """After a bulk change (all areas by default: an `update()` says nothing of what it touched):
+    the pages of these areas, and whatever is kept per row in them, are out of date, at once and
+    when the transaction commits."""
+    areas = tuple(areas)
+    keys = [bulk_version_key(area) for area in areas]
+    pages_changed(areas)
+    for key in keys:
+        bump_version(key)
+    transaction.on_commit(lambda: [bump_version(key) for key in keys])
 
 
 def on_model_change(sender, **kwargs):
@@ -162,7 +180,7 @@ def on_model_change(sender, **kwargs):
         # At once and on commit, for the reason given for the pages' version.
         bump_reference_version()
         transaction.on_commit(bump_reference_version)
-    content_changed(areas)
+    pages_changed(areas)
 
 
 def on_m2m_change(sender, action, **kwargs):
@@ -173,6 +191,8 @@ def on_m2m_change(sender, action, **kwargs):
 def on_setting_changed(**kwargs):
     # Settings change at run time only in tests (override_settings): a page may depend on one.
     bump_areas(ALL_AREAS)
+    for area in ALL_AREAS:
+        bump_version(bulk_version_key(area))
 
 
 def connect_signals():

@@ -593,7 +593,7 @@ class Promeneur(models.Model):
             and (self.user is None or self.user.is_active)
         )
 
-    # Presence, computed from the card's lists (`structures.views.with_card_data`) or from
+    # Presence, computed from the card's lists (`structures.cards.with_card_data`) or from
     # prefetched slots and absences: no query either way.
 
     def presence_slot_list(self):

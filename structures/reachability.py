@@ -52,7 +52,7 @@ def reachable_annotation(today=None):
 
 def is_reachable_public(promeneur, today=None) -> bool:
     """`reachable_condition` for a promeneur read through `Promeneur.objects.public()` with its
-    card data (`structures.views.with_card_data`), without a query: `public()` has already
+    card data (`structures.cards.with_card_data`), without a query: `public()` has already
     required the label, a public structure and an account that is not deactivated; what remains
     is that there is an account, and no absence today (from the absences already loaded).
     tests/accounts/test_reachability.py checks it against the query on every case."""

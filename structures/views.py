@@ -8,7 +8,6 @@ from django.db.models import (
     ExpressionWrapper,
     FloatField,
     OuterRef,
-    Prefetch,
     Q,
     QuerySet,
     Value,
@@ -22,64 +21,18 @@ from django.views.decorators.http import require_GET
 
 from promeneurs.pagination import paginate
 from promeneurs.public_cache import public_page
-from promeneurs.typography import NBSP, day_and_month, french_duration, french_time, time_range, weekday_name
+from promeneurs.typography import NBSP, french_duration, time_range
 
+from .cards import annotate_presence, describe_next_slot, promeneur_cards, with_card_data
 from .forms import DirectorySearchForm
 from .geo import department_code_for_postcode, distance_km, is_postcode, place_key, split_department_suffix
-from .models import Absence, Commune, Department, NetworkAccount, PresenceSlot, Promeneur, Structure
+from .models import Commune, Department, NetworkAccount, PresenceSlot, Promeneur, Structure
 from .reachability import is_reachable_public
 
 # How many suggestions the place autocomplete offers, nearest structures and next presences shown.
 SUGGESTIONS_COUNT = 8
 NEAREST_COUNT = 5
 NEXT_PRESENCES_COUNT = 5
-
-
-def with_card_data(promeneurs, now):
-    """Promeneurs with all a card needs, so that showing one costs no further query.
-
-    The related rows come as plain lists (`card_themes`, `card_networks`, `card_slots`,
-    `card_absences`): Django's prefetch into the managers builds a queryset per promeneur and
-    relation, which cost a directory page more than its queries.
-    """
-    return promeneurs.select_related("structure__department").prefetch_related(
-        Prefetch("themes", to_attr="card_themes"),
-        Prefetch("networks", to_attr="card_networks"),
-        Prefetch("presence_slots", to_attr="card_slots"),
-        # Only the absences that can still matter for "online now" and "next slot".
-        Prefetch(
-            "absences",
-            queryset=Absence.objects.filter(ends_on__gte=timezone.localdate(now)),
-            to_attr="card_absences",
-        ),
-    )
-
-
-def describe_next_slot(start, now):
-    """The start of a promeneur's next presence, in words: "mercredi à 14 h 00"."""
-    local, today = timezone.localtime(start), timezone.localdate(now)
-    day = weekday_name(local)
-    if (local.date() - today).days >= 7:
-        # Further than a week away (an absence): the weekday alone would be ambiguous.
-        day = f"{day} {day_and_month(local)}"
-    return f"{day} à {french_time(local)}"
-
-
-def annotate_presence(promeneurs, now):
-    """Set `online_now`, `next_slot` (text or None) and `absent_until` (text or None: the last day
-    of today's absence) on each promeneur, from prefetched rows."""
-    today = timezone.localdate(now)
-    for promeneur in promeneurs:
-        absence = max(
-            (a for a in promeneur.absence_list() if a.starts_on <= today <= a.ends_on),
-            key=lambda a: a.ends_on,
-            default=None,
-        )
-        promeneur.absent_until = day_and_month(absence.ends_on) if absence else None
-        promeneur.online_now = promeneur.is_online_at(now)
-        start = None if promeneur.online_now else promeneur.next_slot_after(now)
-        promeneur.next_slot = describe_next_slot(start, now) if start else None
-    return promeneurs
 
 
 MAP_FIELDS = ("name", "commune", "slug", "latitude", "longitude")
@@ -252,12 +205,13 @@ def directory(request):
     )
     pagination = paginate(
         request,
-        with_card_data(promeneurs, now).order_by("first_name", "structure__name", "pk"),
+        promeneurs.order_by("first_name", "structure__name", "pk").values_list("pk", "structure_id"),
         per_page=settings.DIRECTORY_PAGE_SIZE,
         count=counts["promeneurs"],
     )
     paginator, page_obj = pagination["paginator"], pagination["page_obj"]
-    page_obj.object_list = annotate_presence(list(page_obj.object_list), now)
+    # Who is on this page comes from the database; their cards, mostly from the cache.
+    page_obj.object_list = promeneur_cards(page_obj.object_list, now, show_structure=True)
 
     # A search with a few structures lists them in the page (the map and its text alternative);
     # a wider one (all France: thousands) would make a page of hundreds of kilobytes: its map
@@ -270,7 +224,7 @@ def directory(request):
         if paginator.num_pages == 1:
             # Every promeneur found is on this page, read with their structure: the map's
             # structures are theirs, without one more query over the whole search.
-            structures = {p.structure_id: p.structure for p in page_obj.object_list}.values()
+            structures = {card.structure_id: card.map_row for card in page_obj.object_list}.values()
         else:
             structures = map_structures(promeneurs)
         # By name, then by address: one order whichever way they came, whatever the database's collation.
@@ -336,12 +290,14 @@ def directory_map(request):
 def structure_detail(request, slug):
     now = timezone.now()
     structure = get_object_or_404(Structure.objects.public().select_related("department"), slug=slug)
-    promeneurs = list(
-        with_card_data(Promeneur.objects.public().filter(structure=structure), now).order_by(
-            "first_name", "pk"
-        )
+    promeneurs = promeneur_cards(
+        Promeneur.objects.public()
+        .filter(structure=structure)
+        .order_by("first_name", "pk")
+        .values_list("pk", "structure_id"),
+        now,
+        show_structure=False,
     )
-    annotate_presence(promeneurs, now)
     points = map_points([structure])
     return render(
         request,

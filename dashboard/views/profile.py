@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts import access
 from promeneurs.pagination import paginate
 from promeneurs.typography import french_hours, short_date
+from structures.cards import annotate_presence, with_card_data
 from structures.enums import PromeneurStatus
 from structures.models import Absence, NetworkAccount, OnlineHours, PresenceSlot, ProfileChange, Promeneur
 from structures.services import (
@@ -31,7 +32,6 @@ from structures.services import (
     promeneur_profile_update,
     slot_label,
 )
-from structures.views import annotate_presence, with_card_data
 
 from ..forms import AbsenceForm, NetworkAccountForm, OnlineHoursForm, PresenceSlotForm, ProfileForm
 from ..queries import profile_gaps

@@ -16,9 +16,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from referrals.models import ContactRequest
+from structures.cards import with_card_data
 from structures.models import Promeneur
 from structures.reachability import is_reachable, is_reachable_public
-from structures.views import with_card_data
 from tests.accounts.factories import UserFactory
 from tests.referrals.factories import ContactRequestFactory
 from tests.referrals.test_public import NOW, page_of, submit

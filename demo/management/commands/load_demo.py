@@ -15,6 +15,7 @@ from django.utils import timezone
 from accounts.models import User
 from demo.articles import load_demo_articles
 from demo.totp import give_demo_accounts_totp
+from promeneurs import public_cache
 from structures.enums import (
     AbsenceKind,
     ConventionStatus,
@@ -245,6 +246,9 @@ class Command(BaseCommand):
             )
         with transaction.atomic():
             self.load()
+            # Rows written in bulk send no signal: the public pages and the promeneurs' cards kept
+            # in the cache (of an earlier database, perhaps, with the same keys) are out of date.
+            public_cache.content_changed()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Démo chargée : {len(STRUCTURES)} structures, {len(ACCOUNTS)} comptes "

@@ -21,6 +21,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.utils import timezone
 
+from promeneurs import public_cache
 from referrals.enums import (
     AgeBracket,
     Channel,
@@ -158,6 +159,9 @@ class Command(BaseCommand):
                     "structures_convention, referrals_contactrequest, referrals_contactrequest_themes, "
                     "referrals_orientation"
                 )
+        # Rows written in bulk send no signal: the public pages and the promeneurs' cards kept in
+        # the cache are out of date.
+        public_cache.content_changed()
         self.stdout.write(self.style.SUCCESS("Volumétrie créée."))
 
     def create_structures(self, total, departments):
