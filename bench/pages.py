@@ -15,7 +15,10 @@ latency and its ratio to the best of the bare view. It exits with status 1 when 
 - the first render after a change (measured with the page cache switched off,
   `PUBLIC_PAGE_CACHE=false`, so that every request is a miss): at least 0.1 ×. The lists of
   départements and themes, kept under a version of their own (`public_cache.reference_choices`),
-  stay cached, as after any change that is not to those two tables.
+  and the promeneurs' cards, each under its promeneur's and structure's versions
+  (`structures/cards.py`), stay cached: what the first visitor finds after a change elsewhere (a
+  page of the directory after another promeneur's hours changed). After a change to a card's own
+  promeneur, that card is read and rendered again too (five queries for all that are missing).
 
 `--compare REF` measures a checkout of an older commit too (a temporary git worktree, same
 database, same Redis), so that before and after come from one run. It needs PostgreSQL, Redis
