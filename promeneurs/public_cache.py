@@ -461,3 +461,22 @@ def reference_choices(key, make):
     if not transaction.get_connection().in_atomic_block:
         cache.set(entry_key, {"version": version, "choices": choices}, timeout=REFERENCE_TIMEOUT)
     return choices
+
+
+def kept_fragment(name, version_keys, render):
+    """A piece of a public page that depends only on what is under `version_keys` and on what
+    `name` says (a query string, say), `render()`, kept in the shared cache for those versions.
+
+    For what no visitor changes: `render()` must not read the request, the session or the user
+    (render its template without the request). Outside the cache and inside a transaction, as for
+    `reference_choices`: rendered, not kept."""
+    if not getattr(cache, "redis_available", True):
+        return render()
+    entry_key = f"public-pages:fragment:{name}"
+    version, entry = versioned_lookup(version_keys, entry_key)
+    if entry is not None:
+        return entry["content"]
+    content = render()
+    if version is not None and not transaction.get_connection().in_atomic_block:
+        cache.set(entry_key, {"version": version, "content": content}, timeout=REFERENCE_TIMEOUT)
+    return content

@@ -6,6 +6,7 @@ class StructuresConfig(AppConfig):
     verbose_name = "Structures et promeneurs"
 
     def ready(self):
-        from .cards import connect_signals
+        from . import cards, listing
 
-        connect_signals()
+        cards.connect_signals()
+        listing.connect_signals()

@@ -5,7 +5,8 @@ their week ("en ligne maintenant", the next presence, an absence). Reading all t
 besides the promeneurs) and rendering it was most of a directory page's first render, redone for
 every card each time anything of the directory changed. Here each card is kept once rendered
 (`promeneur_cards`), as two pieces of HTML around its presence, with the promeneur's slots and
-absences: the presence is worked out and rendered for each response, right to the minute.
+absences: the presence is worked out from them for the minute of each response (`presence`, kept
+in each process's memory for that minute: a pure function of the week and the minute).
 
 A card is kept with the versions it was rendered for, and served only while they are all current:
 
@@ -126,19 +127,35 @@ class Card:
     map (`structure_id`, `map_row`: name, commune, slug, latitude, longitude)."""
 
     def __init__(self, pk, entry, now):
-        from .models import Absence, PresenceSlot, Promeneur
-
         self.pk, self.first_name = pk, entry["first_name"]
         self.structure_id, self.map_row = entry["structure_id"], entry["map_row"]
-        # The promeneur's week, from the rows kept with the card, through the model's own rules.
-        presence = Promeneur(pk=pk)
-        presence.card_slots = [PresenceSlot(weekday=w, start=s, end=e) for w, s, e in entry["slots"]]
-        presence.card_absences = [Absence(starts_on=s, ends_on=e) for s, e in entry["absences"]]
-        annotate_presence([presence], now)
-        self.online_now, self.next_slot = presence.online_now, presence.next_slot
-        self.absent_until = presence.absent_until
-        presence_html = render_to_string(PRESENCE_TEMPLATE, {"promeneur": presence})
+        self.online_now, self.next_slot, self.absent_until, presence_html = presence(
+            tuple(entry["slots"]), tuple(entry["absences"]), now.replace(second=0, microsecond=0)
+        )
         self.html = mark_safe(entry["before"] + presence_html + entry["after"])
+
+
+@functools.lru_cache(maxsize=8192)
+def presence(slots, absences, minute):
+    """Where a promeneur is in their week at `minute`, from a kept card's slots and absences:
+    (online now, next presence in words or None, last day of today's absence or None, its HTML).
+
+    Worked out once per minute for each week seen (a process serves the same cards again and
+    again), through the model's own rules; its HTML, once for each presence."""
+    from .models import Absence, PresenceSlot, Promeneur
+
+    promeneur = Promeneur()
+    promeneur.card_slots = [PresenceSlot(weekday=w, start=s, end=e) for w, s, e in slots]
+    promeneur.card_absences = [Absence(starts_on=s, ends_on=e) for s, e in absences]
+    annotate_presence([promeneur], minute)
+    state = (promeneur.online_now, promeneur.next_slot, promeneur.absent_until)
+    return (*state, presence_html(*state))
+
+
+@functools.lru_cache(maxsize=1024)
+def presence_html(online_now, next_slot, absent_until):
+    state = {"online_now": online_now, "next_slot": next_slot, "absent_until": absent_until}
+    return render_to_string(PRESENCE_TEMPLATE, {"promeneur": state})
 
 
 def card_entry(promeneur, show_structure):

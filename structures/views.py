@@ -1,3 +1,5 @@
+import functools
+import hashlib
 import math
 
 from django.conf import settings
@@ -13,12 +15,14 @@ from django.db.models import (
     Value,
 )
 from django.db.models.functions import Cast
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from promeneurs import public_cache
 from promeneurs.pagination import paginate
 from promeneurs.public_cache import public_page
 from promeneurs.typography import NBSP, french_duration, time_range
@@ -26,6 +30,7 @@ from promeneurs.typography import NBSP, french_duration, time_range
 from .cards import annotate_presence, describe_next_slot, promeneur_cards, with_card_data
 from .forms import DirectorySearchForm
 from .geo import department_code_for_postcode, distance_km, is_postcode, place_key, split_department_suffix
+from .listing import Listing
 from .models import Commune, Department, NetworkAccount, PresenceSlot, Promeneur, Structure
 from .reachability import is_reachable_public
 
@@ -89,10 +94,21 @@ def directory_search(request, now):
     if form.is_bound:
         form.is_valid()
         data = form.cleaned_data
-    promeneurs = promeneurs_before_online = filter_promeneurs(Promeneur.objects.public(), data)
+    promeneurs = promeneurs_before_online = filter_promeneurs(public_promeneurs(), data)
     if data.get("en_ligne"):
         promeneurs = promeneurs.online_at(now)
     return form, data, promeneurs, promeneurs_before_online
+
+
+@functools.cache
+def public_query():
+    return Promeneur.objects.public()
+
+
+def public_promeneurs():
+    """`Promeneur.objects.public()`, built once (its two subqueries cost a millisecond to build
+    each time): a copy of a queryset never evaluated."""
+    return public_query().all()
 
 
 def filter_promeneurs(promeneurs, data):
@@ -121,6 +137,19 @@ def filter_promeneurs(promeneurs, data):
     if (age := data.get("age")) is not None:
         promeneurs = promeneurs.filter(age_min__lte=age, age_max__gte=age)
     return promeneurs
+
+
+def search_form_html(request, form):
+    """The directory's search form as the query string fills it: the same for every visitor who
+    sends that query string, kept under the reference tables' version (its choices, its errors)."""
+    query = hashlib.sha256(repr(sorted(request.GET.lists())).encode()).hexdigest()[:32]
+    return public_cache.kept_fragment(
+        f"directory-form:{query}",
+        [public_cache.REFERENCE_VERSION_KEY, public_cache.bulk_version_key("annuaire")],
+        lambda: render_to_string(
+            "structures/_directory_form.html", {"form": form, "has_filters": bool(request.GET)}
+        ),
+    )
 
 
 def searched_commune(data):
@@ -194,13 +223,18 @@ def directory(request):
     now = timezone.now()
     form, data, promeneurs, promeneurs_before_online = directory_search(request, now)
 
+    # Who this search finds: kept under versions that only a change to who is listed replaces.
+    listing = Listing(data, settings.DIRECTORY_PAGE_SIZE, now, page=request.GET.get("page"))
     # One scan counts both: the promeneurs found, and the structures of the map among theirs.
-    counts = promeneurs.aggregate(
-        promeneurs=Count("pk"),
-        structures=Count(
-            "structure_id",
-            distinct=True,
-            filter=Q(structure__latitude__isnull=False, structure__longitude__isnull=False),
+    counts = listing.get(
+        "counts",
+        lambda: promeneurs.aggregate(
+            promeneurs=Count("pk"),
+            structures=Count(
+                "structure_id",
+                distinct=True,
+                filter=Q(structure__latitude__isnull=False, structure__longitude__isnull=False),
+            ),
         ),
     )
     pagination = paginate(
@@ -210,8 +244,9 @@ def directory(request):
         count=counts["promeneurs"],
     )
     paginator, page_obj = pagination["paginator"], pagination["page_obj"]
-    # Who is on this page comes from the database; their cards, mostly from the cache.
-    page_obj.object_list = promeneur_cards(page_obj.object_list, now, show_structure=True)
+    rows = listing.get("rows", lambda: list(page_obj.object_list))
+    # Who is on this page comes from the listing; their cards, mostly from the cache.
+    page_obj.object_list = promeneur_cards(rows, now, show_structure=True)
 
     # A search with a few structures lists them in the page (the map and its text alternative);
     # a wider one (all France: thousands) would make a page of hundreds of kilobytes: its map
@@ -226,18 +261,17 @@ def directory(request):
             # structures are theirs, without one more query over the whole search.
             structures = {card.structure_id: card.map_row for card in page_obj.object_list}.values()
         else:
-            structures = map_structures(promeneurs)
+            structures = listing.get("map", lambda: list(map_structures(promeneurs).values_list(*MAP_FIELDS)))
         # By name, then by address: one order whichever way they came, whatever the database's collation.
         points = sorted(map_points(structures), key=lambda point: (point["name"], point["url"]))
+    listing.keep()
 
     # Nobody here: the structures nearest to the commune searched, whatever else was asked.
     nearest, commune = [], None
     if not paginator.count and data.get("lieu") and not promeneurs_before_online.exists():
         commune = searched_commune(data)
         if commune:
-            nearest = nearest_structures(
-                filter_promeneurs(Promeneur.objects.public(), data | {"lieu": ""}), commune
-            )
+            nearest = nearest_structures(filter_promeneurs(public_promeneurs(), data | {"lieu": ""}), commune)
     # Nobody online now: say so, and who comes online next.
     upcoming = []
     if not paginator.count and data.get("en_ligne"):
@@ -255,6 +289,7 @@ def directory(request):
         "structures/directory.html",
         {
             "form": form,
+            "search_form_html": search_form_html(request, form),
             "page_obj": page_obj,
             "paginator": paginator,
             "pagination": pagination,
@@ -280,9 +315,20 @@ def directory(request):
 @public_page(areas=("annuaire",))
 def directory_map(request):
     """The map's structures of a directory search too wide to list them in its page (JSON)."""
-    _form, _data, promeneurs, _before_online = directory_search(request, timezone.now())
-    points = map_points(map_structures(promeneurs))
-    return JsonResponse({"structures": points}, json_dumps_params={"ensure_ascii": False})
+    now = timezone.now()
+    _form, data, promeneurs, _before_online = directory_search(request, now)
+    listing = Listing(data, settings.DIRECTORY_PAGE_SIZE, now)
+    content = listing.get(
+        "map_json",
+        lambda: (
+            JsonResponse(
+                {"structures": map_points(map_structures(promeneurs))},
+                json_dumps_params={"ensure_ascii": False},
+            ).content
+        ),
+    )
+    listing.keep()
+    return HttpResponse(content, content_type="application/json")
 
 
 @login_not_required
