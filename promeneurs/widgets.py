@@ -1,6 +1,9 @@
 """Form widgets of the public pages."""
 
 from django import forms
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.forms.models import ModelChoiceIterator
 from django.forms.utils import flatatt
 from django.utils.safestring import mark_safe
@@ -73,9 +76,40 @@ class ListedChoices(ModelChoiceIterator):
 
 
 class ReferenceChoiceField(forms.ModelChoiceField):
-    """A choice among the rows of a small reference table."""
+    """A choice among the rows of a small reference table.
+
+    The row chosen is found in the whole table kept with its choices, under the same version (a
+    row saved or deleted replaces it at once and on commit): a search by département costs no
+    query. Outside the cache (Redis unreachable, inside a transaction) it is read from the table."""
 
     iterator = ListedChoices
+
+    def to_python(self, value):
+        key = self.iterator(self).shared_key()
+        if (
+            value in self.empty_values
+            or key is None
+            or isinstance(value, self.queryset.model)
+            or not getattr(cache, "redis_available", True)
+            or transaction.get_connection().in_atomic_block
+        ):
+            return super().to_python(value)
+        fields, rows = reference_choices(f"{key}:rows", self.reference_rows)
+        row = rows.get(str(value))
+        if row is None:
+            raise ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice", params={"value": value}
+            )
+        return self.queryset.model.from_db(self.queryset.db, fields, row)
+
+    def reference_rows(self):
+        """(the table's columns, {a row's value in the form: its values})."""
+        fields = [field.attname for field in self.queryset.model._meta.concrete_fields]
+        rows = {
+            str(self.prepare_value(obj)): tuple(getattr(obj, name) for name in fields)
+            for obj in self.queryset
+        }
+        return fields, rows
 
 
 class ReferenceMultipleChoiceField(forms.ModelMultipleChoiceField):

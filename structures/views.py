@@ -20,6 +20,7 @@ from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html_join
 from django.views.decorators.http import require_GET
 
 from promeneurs import public_cache
@@ -85,19 +86,50 @@ def map_structures(promeneurs):
     ).order_by("name", "pk")
 
 
+class Search:
+    """The promeneurs a directory search finds (`found`), and the same before the "en ligne
+    maintenant" filter (`before_online`): querysets built only when asked for (a search kept in
+    the shared cache, `structures.listing`, needs neither)."""
+
+    def __init__(self, data, now):
+        self.data, self.now = data, now
+
+    @functools.cached_property
+    def before_online(self):
+        return filter_promeneurs(public_promeneurs(), self.data)
+
+    @functools.cached_property
+    def found(self):
+        return self.before_online.online_at(self.now) if self.data.get("en_ligne") else self.before_online
+
+
+class SearchRows:
+    """The rows (promeneur pk, structure pk) of a search in the directory's order, for the
+    paginator: the page asked for comes from the listing kept, or is read then."""
+
+    def __init__(self, search, listing, count):
+        self.search, self.listing, self.count = search, listing, count
+
+    def __len__(self):
+        return self.count
+
+    def __getitem__(self, index):
+        def read():
+            ordered = self.search.found.order_by("first_name", "structure__name", "pk")
+            return list(ordered.values_list("pk", "structure_id")[index])
+
+        return self.listing.get("rows", read)
+
+
 def directory_search(request, now):
-    """The directory's search: (form, its valid filters, the promeneurs found, the same before
-    the "en ligne maintenant" filter). An invalid filter is reported next to its field; the valid
-    ones still apply."""
+    """The directory's search: (form, its valid filters, `Search`). An invalid filter is reported
+    next to its field; the valid ones still apply."""
     form = DirectorySearchForm(data=request.GET or None)
     data = {}
     if form.is_bound:
         form.is_valid()
         data = form.cleaned_data
-    promeneurs = promeneurs_before_online = filter_promeneurs(public_promeneurs(), data)
-    if data.get("en_ligne"):
-        promeneurs = promeneurs.online_at(now)
-    return form, data, promeneurs, promeneurs_before_online
+    return form, data, Search(data, now)
 
 
 @functools.cache
@@ -221,14 +253,14 @@ def commune_suggestions(request):
 @public_page(areas=("annuaire",))
 def directory(request):
     now = timezone.now()
-    form, data, promeneurs, promeneurs_before_online = directory_search(request, now)
+    form, data, search = directory_search(request, now)
 
     # Who this search finds: kept under versions that only a change to who is listed replaces.
     listing = Listing(data, settings.DIRECTORY_PAGE_SIZE, now, page=request.GET.get("page"))
     # One scan counts both: the promeneurs found, and the structures of the map among theirs.
     counts = listing.get(
         "counts",
-        lambda: promeneurs.aggregate(
+        lambda: search.found.aggregate(
             promeneurs=Count("pk"),
             structures=Count(
                 "structure_id",
@@ -239,14 +271,13 @@ def directory(request):
     )
     pagination = paginate(
         request,
-        promeneurs.order_by("first_name", "structure__name", "pk").values_list("pk", "structure_id"),
+        SearchRows(search, listing, counts["promeneurs"]),
         per_page=settings.DIRECTORY_PAGE_SIZE,
         count=counts["promeneurs"],
     )
     paginator, page_obj = pagination["paginator"], pagination["page_obj"]
-    rows = listing.get("rows", lambda: list(page_obj.object_list))
     # Who is on this page comes from the listing; their cards, mostly from the cache.
-    page_obj.object_list = promeneur_cards(rows, now, show_structure=True)
+    page_obj.object_list = promeneur_cards(page_obj.object_list, now, show_structure=True)
 
     # A search with a few structures lists them in the page (the map and its text alternative);
     # a wider one (all France: thousands) would make a page of hundreds of kilobytes: its map
@@ -261,21 +292,23 @@ def directory(request):
             # structures are theirs, without one more query over the whole search.
             structures = {card.structure_id: card.map_row for card in page_obj.object_list}.values()
         else:
-            structures = listing.get("map", lambda: list(map_structures(promeneurs).values_list(*MAP_FIELDS)))
+            structures = listing.get(
+                "map", lambda: list(map_structures(search.found).values_list(*MAP_FIELDS))
+            )
         # By name, then by address: one order whichever way they came, whatever the database's collation.
         points = sorted(map_points(structures), key=lambda point: (point["name"], point["url"]))
     listing.keep()
 
     # Nobody here: the structures nearest to the commune searched, whatever else was asked.
     nearest, commune = [], None
-    if not paginator.count and data.get("lieu") and not promeneurs_before_online.exists():
+    if not paginator.count and data.get("lieu") and not search.before_online.exists():
         commune = searched_commune(data)
         if commune:
             nearest = nearest_structures(filter_promeneurs(public_promeneurs(), data | {"lieu": ""}), commune)
     # Nobody online now: say so, and who comes online next.
     upcoming = []
     if not paginator.count and data.get("en_ligne"):
-        upcoming = next_presences(promeneurs_before_online, now)
+        upcoming = next_presences(search.before_online, now)
 
     # A postcode finds the structures of that postcode only: offer the whole département.
     wider_department = None
@@ -298,6 +331,10 @@ def directory(request):
             "map_count": map_count,
             "map_source": map_source,
             "map_data": map_data(points, map_source),
+            # Written in Python: a search over a département lists up to a hundred structures.
+            "map_list": format_html_join(
+                "", '<li><a href="{}">{}</a> ({})</li>', ((p["url"], p["name"], p["commune"]) for p in points)
+            ),
             "wider_department": wider_department,
             "searched_commune": commune,
             "nearest_structures": nearest,
@@ -316,13 +353,13 @@ def directory(request):
 def directory_map(request):
     """The map's structures of a directory search too wide to list them in its page (JSON)."""
     now = timezone.now()
-    _form, data, promeneurs, _before_online = directory_search(request, now)
+    _form, data, search = directory_search(request, now)
     listing = Listing(data, settings.DIRECTORY_PAGE_SIZE, now)
     content = listing.get(
         "map_json",
         lambda: (
             JsonResponse(
-                {"structures": map_points(map_structures(promeneurs))},
+                {"structures": map_points(map_structures(search.found))},
                 json_dumps_params={"ensure_ascii": False},
             ).content
         ),

@@ -84,15 +84,55 @@ def test_each_form_keeps_its_own_labels_and_the_visitors_choice(client, departme
     contact, _ = reference_queries(client, CONTACT)
     assert ("24", "", "Dordogne (24)") in options(contact, "departement")
     assert "24 — Dordogne" not in contact
-    # What the visitor chose is selected, from the cached list.
+    # What the visitor chose is selected, from the cached list. (The first choice reads each
+    # table's rows once, kept with the list: `ReferenceChoiceField`.)
+    reference_queries(client, DIRECTORY + "?departement=33&theme=autre-theme-canari")
     page, queries = reference_queries(client, DIRECTORY + "?departement=24&theme=theme-canari")
     assert ("24", " selected", "24 — Dordogne") in options(page, "departement")
     assert ("theme-canari", " selected", "Thème canari") in options(page, "theme")
     assert [o for o in options(page, "departement") if o[1]] == [("24", " selected", "24 — Dordogne")]
     assert queries == []
-    # The choice itself is still looked up in the table (it may be gone since).
+    # The choice itself is found in the whole table kept under the same version: no query.
     with CaptureQueriesContext(connection) as all_queries:
         client.get(DIRECTORY + "?departement=24")
+    assert not any('FROM "structures_department"' in q["sql"] for q in all_queries)
+
+
+def test_a_choice_deleted_or_renamed_is_known_on_the_next_request(client, departments_and_themes):
+    """The row chosen comes from the table kept with the list: a theme deleted is refused, a
+    département whose code changed is found under its new code, on the next request."""
+    dordogne, theme_canari, _ = departments_and_themes
+    PromeneurFactory(first_name="Canari", themes=[theme_canari])
+    page = client.get(DIRECTORY + "?theme=theme-canari").content.decode()
+    assert "Canari" in page and "Choisis un thème dans la liste" not in page
+    theme_canari.delete()
+    page = client.get(DIRECTORY + "?theme=theme-canari").content.decode()
+    assert "Choisis un thème dans la liste" in page
+    dordogne.code = "2A4"
+    dordogne.save()
+    assert "Choisis un département" in client.get(DIRECTORY + "?departement=24").content.decode()
+    page = client.get(DIRECTORY + "?departement=2A4").content.decode()
+    assert "Choisis un département" not in page and ("2A4", " selected", "2A4 — Dordogne") in options(
+        page, "departement"
+    )
+
+
+@pytest.mark.parametrize("outside", ["transaction", "redis"])
+def test_outside_the_cache_the_choice_is_read_from_the_table(
+    client, departments_and_themes, monkeypatch, outside
+):
+    client.get(DIRECTORY + "?departement=24")  # the table kept
+    if outside == "redis":
+        monkeypatch.setattr(ResilientRedisCache, "redis_available", property(lambda self: False))
+    with CaptureQueriesContext(connection) as all_queries:
+        if outside == "transaction":
+            with transaction.atomic():
+                form = DirectorySearchForm(data={"departement": "24"})
+                assert form.is_valid()
+        else:
+            form = DirectorySearchForm(data={"departement": "24"})
+            assert form.is_valid()
+    assert form.cleaned_data["departement"] == departments_and_themes[0]
     assert any('FROM "structures_department" WHERE' in q["sql"] for q in all_queries)
 
 

@@ -319,3 +319,59 @@ def test_a_sign_in_leaves_the_search_kept(canari):
         user.save(update_fields=["last_login"])
     assert len(queries) == 1
     assert visit(DIRECTORY)[1] == []
+
+
+# --- The search form, kept for each query string ------------------------------------------------
+
+FORM_TEMPLATE = "structures/_directory_form.html"
+
+
+def form_of(url, client=None):
+    """(the search form of the page, whether it was rendered for this request)."""
+    response = (client or Client()).get(url)
+    assert response.status_code == 200
+    form = re.search(r'<form method="get".*?</form>', response.content.decode(), re.S).group(0)
+    return form, FORM_TEMPLATE in [t.name for t in response.templates]
+
+
+@freeze_time(WEDNESDAY_3PM)
+def test_the_search_form_is_kept_for_each_query_string(canari):
+    url = DIRECTORY + "?age=abc&lieu=P%C3%A9rigueux"
+    form, rendered = form_of(url)
+    assert rendered
+    assert "Indique un âge en chiffres" in form and 'value="abc"' in form and 'value="Périgueux"' in form
+    assert form_of(url) == (form, False)
+    other, rendered = form_of(DIRECTORY + "?age=13")
+    assert rendered and 'value="13"' in other and "Indique un âge" not in other
+    assert "Effacer les filtres" in other and "Effacer les filtres" not in form_of(DIRECTORY)[0]
+
+
+@freeze_time(WEDNESDAY_3PM)
+def test_a_departement_renamed_shows_in_the_search_form_on_the_next_request(canari):
+    assert ">24 — Dordogne</option>" in form_of(DIRECTORY)[0]
+    department = canari.structure.department
+    department.name = "Dordogne canari"
+    department.save()
+    form, rendered = form_of(DIRECTORY)
+    assert rendered and ">24 — Dordogne canari</option>" in form and ">24 — Dordogne</option>" not in form
+
+
+@freeze_time(WEDNESDAY_3PM)
+def test_the_search_form_kept_carries_nothing_of_a_visitor(canari):
+    """Rendered first for a signed-in visitor, the form kept is the one every visitor gets: it is
+    made from the query string alone."""
+    member = Client()
+    member.force_login(UserFactory(email="canari-visiteur@example.org", first_name="Visiteurcanari"))
+    signed_in, rendered = form_of(DIRECTORY + "?age=14", member)
+    assert rendered
+    anonymous = Client().get(DIRECTORY + "?age=14").content.decode()
+    assert signed_in in anonymous
+    assert "canari-visiteur" not in anonymous and "Visiteurcanari" not in anonymous
+
+
+@freeze_time(WEDNESDAY_3PM)
+def test_a_search_form_rendered_inside_a_transaction_is_not_kept(canari):
+    with transaction.atomic():
+        assert form_of(DIRECTORY)[1]
+    assert form_of(DIRECTORY)[1]
+    assert not form_of(DIRECTORY)[1]
