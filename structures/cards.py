@@ -240,6 +240,89 @@ def promeneur_cards(rows, now, *, show_structure):
     return [Card(pk, entries[pk], now) for pk, _ in rows if pk in entries]
 
 
+# --- A promeneur's profile ------------------------------------------------------------------
+
+
+def profile_key(slug):
+    return f"public-pages:profile:{profile_format()}:{hashlib.sha256(slug.encode()).hexdigest()[:32]}"
+
+
+@functools.cache
+def profile_format():
+    """What a kept profile was made by: Django's version and the columns of the rows it holds
+    (a release that changes either does not read the previous one's)."""
+    from django import get_version
+
+    from .models import Absence, Department, NetworkAccount, PresenceSlot, Promeneur, Structure, Theme
+
+    models = (Promeneur, Structure, Department, Theme, NetworkAccount, PresenceSlot, Absence)
+    columns = ",".join(f.attname for model in models for f in model._meta.concrete_fields)
+    return hashlib.sha256(f"{get_version()}|{columns}".encode()).hexdigest()[:16]
+
+
+def profile_version_keys(pk, structure_id):
+    from .listing import LISTING_VERSION_KEY
+
+    return [
+        CARDS_VERSION_KEY,
+        public_cache.REFERENCE_VERSION_KEY,
+        LISTING_VERSION_KEY,
+        promeneur_version_key(pk),
+        structure_version_key(structure_id),
+    ]
+
+
+def public_profile(slug, now):
+    """The public promeneur of `slug`, with their structure, département and all a card needs
+    (`with_card_data`), or None: from the shared cache while the versions it was read under are
+    all current — the promeneur's and their structure's (as their card), every card's, the
+    reference tables' and the directory's listing (who is public: a label, an account, a
+    structure) — else read, and kept.
+
+    The versions are read before the rows, so that a change committed in between leaves what was
+    read under versions already out of date. Presence and reachability are worked out from these
+    rows for each response (`annotate_presence`, `is_reachable_public`)."""
+    from .models import Promeneur
+
+    def read(**lookup):
+        return with_card_data(Promeneur.objects.public(), now).filter(slug=slug, **lookup).first()
+
+    if not can_keep():
+        return read()
+    key = profile_key(slug)
+    entry = cache.get(key)
+    if entry is not None:
+        pk, structure_id = entry["pk"], entry["structure_id"]
+    else:
+        ids = Promeneur.objects.public().filter(slug=slug).values_list("pk", "structure_id").first()
+        if ids is None:
+            return None
+        pk, structure_id = ids
+    version_keys = profile_version_keys(pk, structure_id)
+    found = cache.get_many(version_keys)
+    if not getattr(cache, "redis_available", True):  # Redis failed during the lookup
+        return read()
+    versions = tuple(
+        found[k] if found.get(k) is not None else public_cache.current_version(k) for k in version_keys
+    )
+    if entry is not None and entry["versions"] == versions:
+        return entry["promeneur"]
+    promeneur = read(pk=pk, structure_id=structure_id)
+    if promeneur is not None and can_keep():
+        cache.set(
+            key,
+            {
+                "pk": pk,
+                "structure_id": structure_id,
+                "versions": versions,
+                "promeneur": promeneur,
+            },
+            timeout=CARD_TIMEOUT,
+        )
+    # Moved to another structure since its versions were read: read again, not kept.
+    return promeneur or read()
+
+
 # --- What replaces a card's versions -------------------------------------------------------------
 
 

@@ -15,7 +15,7 @@ from django.db.models import (
     Value,
 )
 from django.db.models.functions import Cast
-from django.http import HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -28,7 +28,7 @@ from promeneurs.pagination import paginate
 from promeneurs.public_cache import public_page
 from promeneurs.typography import NBSP, french_duration, time_range
 
-from .cards import annotate_presence, describe_next_slot, promeneur_cards, with_card_data
+from .cards import annotate_presence, describe_next_slot, promeneur_cards, public_profile, with_card_data
 from .forms import DirectorySearchForm
 from .geo import department_code_for_postcode, distance_km, is_postcode, place_key, split_department_suffix
 from .listing import Listing
@@ -409,7 +409,9 @@ def weekly_schedule(promeneur):
 @public_page(areas=("annuaire",))
 def promeneur_detail(request, slug):
     now = timezone.now()
-    promeneur = get_object_or_404(with_card_data(Promeneur.objects.public(), now), slug=slug)
+    promeneur = public_profile(slug, now)
+    if promeneur is None:
+        raise Http404("Aucun promeneur ne correspond à cette adresse.")
     annotate_presence([promeneur], now)
     # Whether a request may be addressed to them today (structures.reachability), from the rows
     # just read.
