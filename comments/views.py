@@ -6,10 +6,11 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from promeneurs import antispam
+from promeneurs import antispam, public_cache
 from promeneurs.captcha import REFRESH_FIELD
 from promeneurs.pagination import paginate
 from promeneurs.typography import french_number
@@ -87,6 +88,17 @@ def comment_form_handle(request, *, target, is_open):
             status = 429
         form.prepare_redisplay()
     context["comment_form"] = form
+    if request.method == "GET" and not form.is_bound:
+        # The empty form, the same on every page but for its address: rendered once per process.
+        action = target.get_absolute_url()
+
+        def render_empty_form():
+            return render_to_string(
+                "comments/_form.html",
+                {**context, **public_cache.UNBOUND_FORM_CONTEXT, "form": CommentForm(), "action": action},
+            )
+
+        context["comment_form_html"] = public_cache.unbound_form_html(("comment", action), render_empty_form)
     return None, context, status
 
 

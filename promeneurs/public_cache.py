@@ -61,6 +61,7 @@ from django.middleware.csrf import get_token
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers, patch_cache_control, patch_vary_headers
 from django.utils.html import escape
+from django.utils.safestring import mark_safe
 from django.utils.text import compress_string
 
 # A stored page outlives its minute by a little: the key changes every minute anyway.
@@ -190,6 +191,7 @@ def on_m2m_change(sender, action, **kwargs):
 
 def on_setting_changed(**kwargs):
     # Settings change at run time only in tests (override_settings): a page may depend on one.
+    _unbound_forms.clear()
     bump_areas(ALL_AREAS)
     for area in ALL_AREAS:
         bump_version(bulk_version_key(area))
@@ -386,6 +388,36 @@ def fill(request, content):
     return MARKER_RE.sub(value, content)
 
 
+# The HTML of empty public forms, rendered with markers, in this process's memory: it depends on
+# the code and the templates only, which are the process's own.
+_unbound_forms = {}
+UNBOUND_FORMS_MAX = 512
+
+
+def unbound_form_html(key, render):
+    """An empty form's HTML with a marker for each value that belongs to one response (its CSRF
+    token, CAPTCHA, time stamp), made by `render()` once per process and `key` (the form and what
+    its HTML depends on: the page's address, say). The page showing it goes through `fill` (the
+    views under `public_form_page` do), which gives each response its own values.
+
+    `render()` builds the form itself (a form built outside would carry this response's values)
+    and renders its template without the request: `csrf_token` is in `UNBOUND_FORM_CONTEXT`."""
+    html = _unbound_forms.get(key)
+    if html is None:
+        reset = _rendering_for_cache.set(True)
+        try:
+            html = render()
+        finally:
+            _rendering_for_cache.reset(reset)
+        if len(_unbound_forms) >= UNBOUND_FORMS_MAX:
+            _unbound_forms.clear()
+        _unbound_forms[key] = html
+    return mark_safe(html)
+
+
+UNBOUND_FORM_CONTEXT = {"csrf_token": MARKER.format(kind="csrf", arg="")}
+
+
 def form_response_from(request, entry):
     response = HttpResponse(fill(request, entry["content"]), content_type=entry["content_type"])
     add_never_cache_headers(response)
@@ -409,7 +441,10 @@ def public_form_page(view=None, *, areas=ALL_AREAS):
             with transaction.atomic():
                 return view(request, *args, **kwargs)
         if not enabled() or not is_anonymous_without_state(request):
-            return view(request, *args, **kwargs)
+            response = view(request, *args, **kwargs)
+            if not response.streaming:  # an empty form kept with markers (`unbound_form_html`)
+                response.content = fill(request, response.content)
+            return response
         key, version, entry = lookup(request, "public-form-page", areas)
         if entry is None:
             reset = _rendering_for_cache.set(True)

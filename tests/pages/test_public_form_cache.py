@@ -206,3 +206,58 @@ def test_signed_in_visitors_get_the_view_itself(promeneur):
     assert not getattr(response, "public_page_cache", False)
     assert "Se déconnecter" in response.content.decode()
     assert "Se déconnecter" not in Client().get(url).content.decode()
+
+
+@pytest.mark.parametrize("who", ["anonymous, page cache off", "signed in"])
+def test_the_empty_comment_form_kept_in_memory_gives_each_response_its_own_values(
+    promeneur, settings, who
+):
+    """Outside the page cache, the empty comment form comes from this process's memory
+    (`public_cache.unbound_form_html`), rendered with markers: each response still gets its own
+    token, challenge and time stamp, and what it sends is accepted."""
+    settings.CONTACT_FORM_MIN_SECONDS = 0
+    if who.startswith("anonymous"):
+        settings.PUBLIC_PAGE_CACHE = False
+    url = form_pages(promeneur)["article"]
+    visitors = [Client(enforce_csrf_checks=True), Client(enforce_csrf_checks=True)]
+    if who == "signed in":
+        for visitor, user in zip(visitors, (promeneur.user, UserFactory()), strict=True):
+            visitor.force_login(user)
+    now = timezone.now().replace(microsecond=0)
+    pages = []
+    with freeze_time(now) as clock:
+        for visitor in visitors:
+            response = visitor.get(url)
+            assert not getattr(response, "public_page_cache", False)
+            pages.append(response.content.decode())
+            clock.tick(20)
+    assert ("comment", url) in public_cache._unbound_forms
+    keys = []
+    for visitor, page in zip(visitors, pages, strict=True):
+        assert "pdnfill" not in page
+        form = re.search(r'<form method="post"[^>]*data-comment-form>.*?</form>', page, re.S).group(0)
+        (token,), (key,), (stamp,) = values(form, CSRF_RE), values(form, KEY_RE), values(form, STAMP_RE)
+        for any_token in values(page, CSRF_RE):  # the sign-out form's too, when signed in
+            assert _unmask_cipher_token(any_token) == visitor.cookies["csrftoken"].value
+        assert captcha.text_alternative(CaptchaStore.objects.get(hashkey=key).challenge) in page
+        keys.append((token, key, stamp))
+    assert len({k[0] for k in keys}) == len({k[1] for k in keys}) == len({k[2] for k in keys}) == 2
+    issued = antispam.signing.b62_decode(keys[1][2].rsplit(":", 2)[1])
+    assert issued == int(now.timestamp()) + 20
+
+    token, key, stamp = keys[0]  # stamped at `now`: the second one is 20 s ahead of the clock
+    response = visitors[0].post(
+        url,
+        {
+            "csrfmiddlewaretoken": token,
+            "nom": "Lou",
+            "email": "",
+            "commentaire": "Commentaire canari du formulaire gardé en mémoire.",
+            "captcha_0": key,
+            "captcha_1": CaptchaStore.objects.get(hashkey=key).response,
+            "jeton": stamp,
+            "site_web": "",
+        },
+    )
+    assert response.status_code == 302
+    assert Comment.objects.get().body == "Commentaire canari du formulaire gardé en mémoire."
