@@ -209,9 +209,7 @@ def test_signed_in_visitors_get_the_view_itself(promeneur):
 
 
 @pytest.mark.parametrize("who", ["anonymous, page cache off", "signed in"])
-def test_the_empty_comment_form_kept_in_memory_gives_each_response_its_own_values(
-    promeneur, settings, who
-):
+def test_the_empty_comment_form_kept_in_memory_gives_each_response_its_own_values(promeneur, settings, who):
     """Outside the page cache, the empty comment form comes from this process's memory
     (`public_cache.unbound_form_html`), rendered with markers: each response still gets its own
     token, challenge and time stamp, and what it sends is accepted."""
