@@ -88,6 +88,11 @@ class ResilientRedisCache(RedisCache):
         self._probe_lock = threading.Lock()
         self._probe_pid = None  # the process whose thread is probing (none in a forked child)
 
+    def validate_key(self, key):
+        """Redis takes any key. Django checks memcached's rules (250 characters, no control
+        character) on every key of every operation, in Python, character by character: a page
+        reading its twenty cards and their versions paid for it. Our keys are made of digests."""
+
     @property
     def redis_available(self):
         if time.monotonic() >= self._unavailable_until:

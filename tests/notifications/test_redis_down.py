@@ -164,3 +164,21 @@ def test_the_cache_uses_redis_again_once_it_is_back(tmp_path):
         assert cache.get("clé") == "dans Redis"
     finally:
         server.stop()
+
+
+def test_redis_keys_are_not_held_to_memcached_rules(tmp_path, recwarn):
+    """Any key goes to Redis as it is, without Django's memcached checks (a warning per long key)."""
+    require_redis_server()
+    server = RedisServer(tmp_path)
+    server.start()
+    try:
+        cache = resilient_cache(server.url)
+        key = "clé-canari:" + "x" * 300
+        cache.set(key, "valeur canari", timeout=30)
+        assert cache.redis_available
+        with server.client() as client:
+            assert client.exists(cache.make_key(key))
+        assert cache.get_many([key]) == {key: "valeur canari"}
+    finally:
+        server.stop()
+    assert not [w for w in recwarn if w.category.__name__ == "CacheKeyWarning"]
