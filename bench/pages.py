@@ -13,12 +13,16 @@ latency and its ratio to the best of the bare view. It exits with status 1 when 
   structure, a profile, Fil info and an article: at least 0.5 × the bare view;
 - `/contact/`: at least 0.25 ×;
 - the first render after a change (measured with the page cache switched off,
-  `PUBLIC_PAGE_CACHE=false`, so that every request is a miss): at least 0.1 ×. The lists of
-  départements and themes, kept under a version of their own (`public_cache.reference_choices`),
-  and the promeneurs' cards, each under its promeneur's and structure's versions
-  (`structures/cards.py`), stay cached: what the first visitor finds after a change elsewhere (a
-  page of the directory after another promeneur's hours changed). After a change to a card's own
-  promeneur, that card is read and rendered again too (five queries for all that are missing).
+  `PUBLIC_PAGE_CACHE=false`, so that every request is a miss): at least 0.1 ×. What is kept under
+  versions of its own stays cached, as it does for the first visitor after a change elsewhere (a
+  page of the directory after another promeneur's hours changed, an article after a comment): the
+  lists of départements and themes and the directory's search form (`public_cache.reference_choices`,
+  `kept_fragment`), the promeneurs' cards and a profile's rows, each under its promeneur's and
+  structure's versions (`structures/cards.py`), what a directory search finds, under the versions
+  of who is listed (`structures/listing.py`), and the empty comment form (`unbound_form_html`).
+  After a change to who is listed (a new promeneur, a label withdrawn), a search is read again
+  (its count, its page, its map: tens of milliseconds over all France), and so is a card after a
+  change to its own promeneur (five queries for all that are missing).
 
 `--compare REF` measures a checkout of an older commit too (a temporary git worktree, same
 database, same Redis), so that before and after come from one run. It needs PostgreSQL, Redis

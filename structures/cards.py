@@ -243,84 +243,146 @@ def promeneur_cards(rows, now, *, show_structure):
 # --- A promeneur's profile ------------------------------------------------------------------
 
 
-def profile_key(slug):
-    return f"public-pages:profile:{profile_format()}:{hashlib.sha256(slug.encode()).hexdigest()[:32]}"
+def page_rows_key(kind, slug):
+    digest = hashlib.sha256(slug.encode()).hexdigest()[:32]
+    return f"public-pages:{kind}:{rows_format()}:{digest}"
 
 
 @functools.cache
-def profile_format():
-    """What a kept profile was made by: Django's version and the columns of the rows it holds
-    (a release that changes either does not read the previous one's)."""
+def rows_format():
+    """What kept rows were made by: Django's version and the columns of the tables they come
+    from (a release that changes either does not read the previous one's)."""
     from django import get_version
 
     from .models import Absence, Department, NetworkAccount, PresenceSlot, Promeneur, Structure, Theme
 
     models = (Promeneur, Structure, Department, Theme, NetworkAccount, PresenceSlot, Absence)
     columns = ",".join(f.attname for model in models for f in model._meta.concrete_fields)
-    return hashlib.sha256(f"{get_version()}|{columns}".encode()).hexdigest()[:16]
+    return hashlib.sha256(f"{KEPT_ROWS_FORMAT}|{get_version()}|{columns}".encode()).hexdigest()[:16]
 
 
-def profile_version_keys(pk, structure_id):
+# Changed with the shape of what `kept_rows` keeps.
+KEPT_ROWS_FORMAT = 3
+
+
+def kept_rows(key, find_ids, version_keys_of, read):
+    """What a public page reads by its address, `read(ids)`, from the shared cache while the
+    versions it was read under (`version_keys_of(ids)`) are all current, else read and kept.
+
+    `find_ids()` gives the ids the versions are named after (None: no such page); `read(ids)` the
+    rows, restricted to those ids (None when they no longer match), `read(None)` without them.
+    The versions are read before the rows, so that a change committed in between leaves what was
+    read under versions already out of date. Nothing is kept from inside a transaction, nor
+    without Redis: then the rows are read each time."""
+    if not can_keep():
+        return read(None)
+    entry = cache.get(key)
+    if not isinstance(entry, dict) or not {"ids", "versions", "rows"} <= entry.keys():
+        entry = None  # none, or kept by another release
+    ids = entry["ids"] if entry is not None else find_ids()
+    if ids is None:
+        return None
+    version_keys = version_keys_of(ids)
+    found = cache.get_many(version_keys)
+    if not getattr(cache, "redis_available", True):  # Redis failed during the lookup
+        return read(None)
+    versions = tuple(
+        found[k] if found.get(k) is not None else public_cache.current_version(k) for k in version_keys
+    )
+    if entry is not None and entry["versions"] == versions:
+        return entry["rows"]
+    rows = read(ids)
+    if rows is None:
+        # Changed since its ids were read (moved to another structure, say): read, not kept.
+        return read(None)
+    if can_keep():
+        cache.set(key, {"ids": ids, "versions": versions, "rows": rows}, timeout=CARD_TIMEOUT)
+    return rows
+
+
+def listed_version_keys(structure_id):
+    """The versions of who is public and of what a card and a page show of them."""
     from .listing import LISTING_VERSION_KEY
 
     return [
         CARDS_VERSION_KEY,
         public_cache.REFERENCE_VERSION_KEY,
         LISTING_VERSION_KEY,
-        promeneur_version_key(pk),
         structure_version_key(structure_id),
     ]
 
 
 def public_profile(slug, now):
     """The public promeneur of `slug`, with their structure, département and all a card needs
-    (`with_card_data`), or None: from the shared cache while the versions it was read under are
-    all current — the promeneur's and their structure's (as their card), every card's, the
-    reference tables' and the directory's listing (who is public: a label, an account, a
-    structure) — else read, and kept.
-
-    The versions are read before the rows, so that a change committed in between leaves what was
-    read under versions already out of date. Presence and reachability are worked out from these
-    rows for each response (`annotate_presence`, `is_reachable_public`)."""
+    (`with_card_data`), or None (`kept_rows`): kept under the versions of their card (theirs,
+    their structure's, every card's, the reference tables'), of the directory's listing (who is
+    public: a label, an account, a structure) and of their structure's other public promeneurs.
+    Presence and reachability are worked out from these rows for each response
+    (`annotate_presence`, `is_reachable_public`). When they cannot be written to on the day they
+    were read, the colleagues who can are kept with them: `colleagues_on` = (that day, colleagues).
+    """
     from .models import Promeneur
+    from .reachability import is_reachable_public, reachable_condition
 
-    def read(**lookup):
-        return with_card_data(Promeneur.objects.public(), now).filter(slug=slug, **lookup).first()
+    def others(pk, structure_id):
+        public = Promeneur.objects.public().filter(structure_id=structure_id).exclude(pk=pk)
+        return tuple(public.order_by("pk").values_list("pk", flat=True))
 
-    if not can_keep():
-        return read()
-    key = profile_key(slug)
-    entry = cache.get(key)
-    if entry is not None:
-        pk, structure_id = entry["pk"], entry["structure_id"]
-    else:
+    def find_ids():
         ids = Promeneur.objects.public().filter(slug=slug).values_list("pk", "structure_id").first()
-        if ids is None:
+        return None if ids is None else (*ids, others(*ids))
+
+    def read(ids):
+        rows = with_card_data(Promeneur.objects.public(), now).filter(slug=slug)
+        if ids is not None:
+            rows = rows.filter(pk=ids[0], structure_id=ids[1])
+        promeneur = rows.first()
+        if promeneur is None or (ids is not None and others(promeneur.pk, promeneur.structure_id) != ids[2]):
             return None
-        pk, structure_id = ids
-    version_keys = profile_version_keys(pk, structure_id)
-    found = cache.get_many(version_keys)
-    if not getattr(cache, "redis_available", True):  # Redis failed during the lookup
-        return read()
-    versions = tuple(
-        found[k] if found.get(k) is not None else public_cache.current_version(k) for k in version_keys
+        today = timezone.localdate(now)
+        if not is_reachable_public(promeneur, today):
+            colleagues = (
+                Promeneur.objects.filter(reachable_condition(today), structure_id=promeneur.structure_id)
+                .exclude(pk=promeneur.pk)
+                .order_by("first_name", "pk")
+            )
+            promeneur.colleagues_on = (today, list(colleagues))
+        return promeneur
+
+    return kept_rows(
+        page_rows_key("profile", slug),
+        find_ids,
+        lambda ids: [
+            *listed_version_keys(ids[1]),
+            *(promeneur_version_key(pk) for pk in (ids[0], *ids[2])),
+        ],
+        read,
     )
-    if entry is not None and entry["versions"] == versions:
-        return entry["promeneur"]
-    promeneur = read(pk=pk, structure_id=structure_id)
-    if promeneur is not None and can_keep():
-        cache.set(
-            key,
-            {
-                "pk": pk,
-                "structure_id": structure_id,
-                "versions": versions,
-                "promeneur": promeneur,
-            },
-            timeout=CARD_TIMEOUT,
+
+
+def public_structure(slug):
+    """(the public structure of `slug` with its département, the (pk, structure pk) of its public
+    promeneurs by first name), or None (`kept_rows`): kept under the structure's version, every
+    card's, the reference tables' and the directory's listing (who is public, and their names)."""
+    from .models import Promeneur, Structure
+
+    def find_ids():
+        return Structure.objects.public().filter(slug=slug).values_list("pk", flat=True).first()
+
+    def read(pk):
+        structures = Structure.objects.public().select_related("department").filter(slug=slug)
+        structure = (structures if pk is None else structures.filter(pk=pk)).first()
+        if structure is None:
+            return None
+        promeneurs = (
+            Promeneur.objects.public()
+            .filter(structure=structure)
+            .order_by("first_name", "pk")
+            .values_list("pk", "structure_id")
         )
-    # Moved to another structure since its versions were read: read again, not kept.
-    return promeneur or read()
+        return structure, list(promeneurs)
+
+    return kept_rows(page_rows_key("structure", slug), find_ids, listed_version_keys, read)
 
 
 # --- What replaces a card's versions -------------------------------------------------------------

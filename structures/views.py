@@ -16,7 +16,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Cast
 from django.http import Http404, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -28,7 +28,14 @@ from promeneurs.pagination import paginate
 from promeneurs.public_cache import public_page
 from promeneurs.typography import NBSP, french_duration, time_range
 
-from .cards import annotate_presence, describe_next_slot, promeneur_cards, public_profile, with_card_data
+from .cards import (
+    annotate_presence,
+    describe_next_slot,
+    promeneur_cards,
+    public_profile,
+    public_structure,
+    with_card_data,
+)
 from .forms import DirectorySearchForm
 from .geo import department_code_for_postcode, distance_km, is_postcode, place_key, split_department_suffix
 from .listing import Listing
@@ -141,6 +148,16 @@ def public_promeneurs():
     """`Promeneur.objects.public()`, built once (its two subqueries cost a millisecond to build
     each time): a copy of a queryset never evaluated."""
     return public_query().all()
+
+
+@functools.lru_cache(maxsize=2)
+def reachable_query(today):
+    return Promeneur.objects.reachable(today)
+
+
+def reachable_promeneurs(today):
+    """`Promeneur.objects.reachable(today)`, built once a day (as `public_promeneurs`)."""
+    return reachable_query(today).all()
 
 
 def filter_promeneurs(promeneurs, data):
@@ -372,15 +389,11 @@ def directory_map(request):
 @public_page(areas=("annuaire",))
 def structure_detail(request, slug):
     now = timezone.now()
-    structure = get_object_or_404(Structure.objects.public().select_related("department"), slug=slug)
-    promeneurs = promeneur_cards(
-        Promeneur.objects.public()
-        .filter(structure=structure)
-        .order_by("first_name", "pk")
-        .values_list("pk", "structure_id"),
-        now,
-        show_structure=False,
-    )
+    found = public_structure(slug)
+    if found is None:
+        raise Http404("Aucune structure ne correspond à cette adresse.")
+    structure, rows = found
+    promeneurs = promeneur_cards(rows, now, show_structure=False)
     points = map_points([structure])
     return render(
         request,
@@ -415,17 +428,20 @@ def promeneur_detail(request, slug):
     annotate_presence([promeneur], now)
     # Whether a request may be addressed to them today (structures.reachability), from the rows
     # just read.
-    promeneur.is_reachable = is_reachable_public(promeneur, timezone.localdate(now))
+    today = timezone.localdate(now)
+    promeneur.is_reachable = is_reachable_public(promeneur, today)
     colleagues = []
     if not promeneur.is_reachable:
         # Away (or not taking requests): the page points to the colleagues who can answer, and
-        # to the structure's form.
-        colleagues = list(
-            Promeneur.objects.reachable(timezone.localdate(now))
-            .filter(structure_id=promeneur.structure_id)
-            .exclude(pk=promeneur.pk)
-            .order_by("first_name", "pk")
-        )
+        # to the structure's form. Kept with the profile for the day they were read.
+        day, colleagues = getattr(promeneur, "colleagues_on", (None, []))
+        if day != today:
+            colleagues = list(
+                reachable_promeneurs(today)
+                .filter(structure_id=promeneur.structure_id)
+                .exclude(pk=promeneur.pk)
+                .order_by("first_name", "pk")
+            )
     slots = promeneur.presence_slot_list()
     total = sum((s.duration_hours for s in slots), 0.0)
     return render(

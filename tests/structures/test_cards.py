@@ -2,8 +2,8 @@
 
 A change to anything a card shows (the promeneur, their themes, networks, slots, absences, their
 structure, a theme's or a département's name) shows on the next request; a change elsewhere
-leaves the cards cached; the presence is right to the minute; who is listed comes from the database
-(a structure's page) or from the directory's listing (tests/structures/test_listing.py); nothing is kept from inside a transaction or without Redis.
+leaves the cards cached; the presence is right to the minute; who is listed comes from the pages'
+own kept rows (tests/structures/test_listing.py, test_profile_cache.py); nothing is kept from inside a transaction or without Redis.
 
 These tests run outside the test's transaction (`transactional_db`): a card read inside one is never
 kept. The page cache is off unless a test says otherwise, so that only the cards' cache is looked at.
@@ -11,7 +11,6 @@ kept. The page cache is off unless a test says otherwise, so that only the cards
 
 import datetime
 import re
-import threading
 
 import pytest
 from django.core.cache import cache, caches
@@ -26,6 +25,7 @@ from promeneurs import public_cache
 from structures import cards
 from structures.enums import Network, PromeneurStatus
 from structures.models import Promeneur, Theme
+from tests.structures.cache_helpers import page_seen_meanwhile
 from tests.structures.factories import (
     AbsenceFactory,
     DepartmentFactory,
@@ -235,13 +235,14 @@ def test_the_presence_of_a_kept_card_is_right_to_the_minute(canari, where):
     ],
     ids=["label", "account"],
 )
-def test_who_a_structure_page_lists_always_comes_from_the_database(canari, hide):
-    """A kept card is shown only for a promeneur the page's own query lists: hidden without any
-    signal (a bulk update, no version replaced), the promeneur is gone from the next page. (The
-    directory keeps what a search finds: a bulk update says so, tests/structures/test_listing.py.)"""
+def test_a_promeneur_hidden_in_bulk_is_gone_from_the_structure_page(canari, hide):
+    """A bulk update sends no signal: it says so (`content_changed`), as for the pages, and the
+    promeneur is gone from the next page though their card is kept. (Who a page lists is kept too:
+    tests/structures/test_listing.py, test_profile_cache.py.)"""
     url = canari.structure.get_absolute_url()
     assert "Métier canari" in visit(url)[0]
     hide(canari)
+    public_cache.content_changed(["annuaire"])
     page, _ = visit(url)
     assert "Métier canari" not in page and "Structure canari" in page
 
@@ -268,20 +269,9 @@ def test_a_card_read_while_a_change_commits_is_not_kept(canari):
     """A visitor's page read between the save and the commit (another connection) sees the old card
     and keeps it under the version of that moment; the commit replaces that version again."""
     visit(DIRECTORY)
-    seen = {}
-
-    def visitor():
-        try:
-            seen["page"] = visit(DIRECTORY)[0]
-        finally:
-            connection.close()
-
     with transaction.atomic():
         set_job(Promeneur.objects.get(pk=canari.pk))
-        thread = threading.Thread(target=visitor)
-        thread.start()
-        thread.join()
-        assert "Métier canari" in card_of(seen["page"], "Canari")
+        assert "Métier canari" in card_of(page_seen_meanwhile(visit, DIRECTORY), "Canari")
     page, reads = visit(DIRECTORY)
     assert reads
     assert "Nouveau métier" in card_of(page, "Canari")

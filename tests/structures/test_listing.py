@@ -11,7 +11,6 @@ Run outside the test's transaction (`transactional_db`), with the page cache off
 import datetime
 import json
 import re
-import threading
 
 import pytest
 from django.core.cache import caches
@@ -27,6 +26,7 @@ from structures import listing
 from structures.enums import Network, PromeneurStatus
 from structures.models import Promeneur
 from tests.accounts.factories import UserFactory
+from tests.structures.cache_helpers import page_seen_meanwhile
 from tests.structures.factories import (
     DepartmentFactory,
     NetworkAccountFactory,
@@ -274,20 +274,9 @@ def test_a_search_read_while_a_change_commits_is_not_kept(canari):
     """A visitor's page read between the save and the commit (another connection) still lists the
     canari, under the version of that moment; the commit replaces that version again."""
     visit(DIRECTORY)
-    seen = {}
-
-    def visitor():
-        try:
-            seen["page"] = visit(DIRECTORY)[0]
-        finally:
-            connection.close()
-
     with transaction.atomic():
         suspend(Promeneur.objects.get(pk=canari.pk))
-        thread = threading.Thread(target=visitor)
-        thread.start()
-        thread.join()
-        assert "Canari" in listed(seen["page"])
+        assert "Canari" in listed(page_seen_meanwhile(visit, DIRECTORY))
     page, reads = visit(DIRECTORY)
     assert reads and listed(page) == ["Voisin"]
 

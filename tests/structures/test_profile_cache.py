@@ -8,7 +8,6 @@ Run outside the test's transaction (`transactional_db`), with the page cache off
 """
 
 import datetime
-import threading
 
 import pytest
 from django.db import connection, transaction
@@ -20,6 +19,7 @@ from notifications.cache import ResilientRedisCache
 from structures.enums import Network, PromeneurStatus
 from structures.models import Promeneur
 from tests.structures import test_cards
+from tests.structures.cache_helpers import page_seen_meanwhile
 from tests.structures.factories import (
     AbsenceFactory,
     NetworkAccountFactory,
@@ -167,20 +167,9 @@ def test_a_profile_read_inside_a_transaction_is_not_kept(canari):
 @freeze_time(WEDNESDAY_3PM)
 def test_a_profile_read_while_a_change_commits_is_not_kept(canari):
     visit(canari)
-    seen = {}
-
-    def visitor():
-        try:
-            seen["page"] = visit(canari)[0]
-        finally:
-            connection.close()
-
     with transaction.atomic():
         set_bio(Promeneur.objects.get(pk=canari.pk))
-        thread = threading.Thread(target=visitor)
-        thread.start()
-        thread.join()
-        assert "Nouvelle présentation canari" not in seen["page"]
+        assert "Nouvelle présentation canari" not in page_seen_meanwhile(visit, canari)
     page, queries = visit(canari)
     assert queries and "Nouvelle présentation canari" in page
 
@@ -203,3 +192,86 @@ def test_a_profile_moved_to_another_structure_shows_its_new_structure(canari):
     promeneur.save()
     page, _ = visit(canari)
     assert f">{other.name}</a>" in page and ">Structure canari</a>" not in page
+
+
+# --- Colleagues, when the promeneur cannot be written to ----------------------------------------
+
+
+@pytest.fixture
+def away(canari):
+    """The canari, absent today, and a colleague of their structure who can be written to."""
+    absent_today(canari)
+    colleague = PromeneurFactory(first_name="Collègue", job="Métier collègue", structure=canari.structure)
+    return canari, colleague
+
+
+@freeze_time(WEDNESDAY_3PM)
+def test_the_colleagues_are_kept_with_the_profile_and_follow_their_changes(away):
+    canari, colleague = away
+    page, _ = visit(canari)
+    assert "Collègue, Métier collègue" in page
+    assert visit(canari) == (page, [])
+    colleague.job = "Nouveau métier collègue"
+    colleague.save()
+    assert "Collègue, Nouveau métier collègue" in visit(canari)[0]
+    AbsenceFactory(
+        promeneur=colleague, starts_on=datetime.date(2026, 3, 11), ends_on=datetime.date(2026, 3, 11)
+    )
+    page, _ = visit(canari)
+    assert "Collègue" not in page and "n’est pas disponible en ce moment" in page
+    PromeneurFactory(first_name="Nouvelle", job="Métier nouvelle", structure=canari.structure)
+    assert "Nouvelle, Métier nouvelle" in visit(canari)[0]
+
+
+def test_colleagues_kept_on_one_day_are_read_again_the_next(away):
+    canari, colleague = away
+    AbsenceFactory(promeneur=canari, starts_on=datetime.date(2026, 3, 12), ends_on=datetime.date(2026, 3, 12))
+    AbsenceFactory(
+        promeneur=colleague, starts_on=datetime.date(2026, 3, 12), ends_on=datetime.date(2026, 3, 12)
+    )
+    with freeze_time(WEDNESDAY_3PM):
+        assert "Collègue, Métier collègue" in visit(canari)[0]
+    with freeze_time(datetime.datetime(2026, 3, 12, 10, 0, tzinfo=PARIS)):
+        page, queries = visit(canari)
+        assert queries and "Collègue" not in page
+
+
+# --- A structure's page -----------------------------------------------------------------------
+
+
+def structure_page(promeneur, status=200):
+    return visit(f"/structures/{promeneur.structure.slug}/", status=status)
+
+
+@freeze_time(WEDNESDAY_3PM)
+def test_a_structure_page_is_read_once_and_follows_who_it_lists(canari):
+    first, queries = structure_page(canari)
+    assert queries and "Métier canari" in first
+    assert structure_page(canari) == (first, [])
+    PresenceSlotFactory(promeneur=Promeneur.objects.get(first_name="Voisin"))  # elsewhere
+    assert structure_page(canari) == (first, [])
+    PromeneurFactory(first_name="Arrivée", job="Métier arrivée", structure=canari.structure)
+    assert "Métier arrivée" in structure_page(canari)[0]
+    suspend(Promeneur.objects.get(pk=canari.pk))
+    page, _ = structure_page(canari)
+    assert "Métier canari" not in page and "Métier arrivée" in page
+
+
+@freeze_time(WEDNESDAY_3PM)
+def test_a_structure_changed_or_hidden_shows_on_the_next_request(canari):
+    structure_page(canari)
+    structure = canari.structure
+    structure.address = "12 rue des Canaris"
+    structure.save()
+    assert "12 rue des Canaris" in structure_page(canari)[0]
+    hide_structure(Promeneur.objects.get(pk=canari.pk))
+    page, _ = structure_page(canari, status=404)
+    assert "12 rue des Canaris" not in page
+
+
+@freeze_time(WEDNESDAY_3PM)
+def test_a_structure_page_read_inside_a_transaction_is_not_kept(canari):
+    with transaction.atomic():
+        assert structure_page(canari)[1]
+    assert structure_page(canari)[1]
+    assert structure_page(canari)[1] == []
