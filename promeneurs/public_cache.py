@@ -134,6 +134,15 @@ def bump_version(key):
         cache.incr(key)
 
 
+def reference_version():
+    """The reference tables' current version, or None without Redis (each process would have its
+    own)."""
+    if not getattr(cache, "redis_available", True):
+        return None
+    version = current_version(REFERENCE_VERSION_KEY)
+    return version if getattr(cache, "redis_available", True) else None
+
+
 def bump_reference_version():
     bump_version(REFERENCE_VERSION_KEY)
 

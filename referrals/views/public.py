@@ -14,13 +14,14 @@ from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from accounts import access
-from promeneurs import antispam
+from promeneurs import antispam, public_cache
 from promeneurs.captcha import REFRESH_FIELD
 from promeneurs.public_cache import public_form_page
 from promeneurs.typography import french_number
@@ -188,6 +189,20 @@ def _contact_form(request, *, target_kind, promeneur=None, structure=None):
         "retention_months": settings.REQUEST_RETENTION_MONTHS,
         "message_max_length": french_number(MESSAGE_MAX_LENGTH),
     }
+    version = public_cache.reference_version()
+    if request.method == "GET" and not form.is_bound and version is not None:
+        # The empty form, the same on each contact page but for the département asked: rendered
+        # once per process and version of its lists (départements, themes).
+        def render_empty_form():
+            empty = ContactForm(ask_department=ask_department)
+            return render_to_string(
+                "referrals/_contact_form.html",
+                {**context, **public_cache.UNBOUND_FORM_CONTEXT, "form": empty},
+            )
+
+        context["contact_form_html"] = public_cache.unbound_form_html(
+            ("contact", ask_department, version), render_empty_form
+        )
     now = timezone.now()
     if promeneur is not None:
         context["reachable"] = is_reachable(promeneur)

@@ -208,15 +208,16 @@ def test_signed_in_visitors_get_the_view_itself(promeneur):
     assert "Se déconnecter" not in Client().get(url).content.decode()
 
 
+@pytest.mark.parametrize("name", ["article", "contact", "contact_promeneur"])
 @pytest.mark.parametrize("who", ["anonymous, page cache off", "signed in"])
-def test_the_empty_comment_form_kept_in_memory_gives_each_response_its_own_values(promeneur, settings, who):
-    """Outside the page cache, the empty comment form comes from this process's memory
+def test_an_empty_form_kept_in_memory_gives_each_response_its_own_values(promeneur, settings, who, name):
+    """Outside the page cache, an empty comment or contact form comes from this process's memory
     (`public_cache.unbound_form_html`), rendered with markers: each response still gets its own
-    token, challenge and time stamp, and what it sends is accepted."""
+    token, challenge and time stamp, and a comment sent with them is accepted."""
     settings.CONTACT_FORM_MIN_SECONDS = 0
     if who.startswith("anonymous"):
         settings.PUBLIC_PAGE_CACHE = False
-    url = form_pages(promeneur)["article"]
+    url = form_pages(promeneur)[name]
     visitors = [Client(enforce_csrf_checks=True), Client(enforce_csrf_checks=True)]
     if who == "signed in":
         for visitor, user in zip(visitors, (promeneur.user, UserFactory()), strict=True):
@@ -229,11 +230,14 @@ def test_the_empty_comment_form_kept_in_memory_gives_each_response_its_own_value
             assert not getattr(response, "public_page_cache", False)
             pages.append(response.content.decode())
             clock.tick(20)
-    assert ("comment", url) in public_cache._unbound_forms
+    kept = {key[0] for key in public_cache._unbound_forms}
+    assert ("comment" if name == "article" else "contact") in kept
     keys = []
     for visitor, page in zip(visitors, pages, strict=True):
         assert "pdnfill" not in page
-        form = re.search(r'<form method="post"[^>]*data-comment-form>.*?</form>', page, re.S).group(0)
+        form = re.search(r'<form method="post"[^>]*data-(comment|contact)-form>.*?</form>', page, re.S).group(
+            0
+        )
         (token,), (key,), (stamp,) = values(form, CSRF_RE), values(form, KEY_RE), values(form, STAMP_RE)
         for any_token in values(page, CSRF_RE):  # the sign-out form's too, when signed in
             assert _unmask_cipher_token(any_token) == visitor.cookies["csrftoken"].value
@@ -243,6 +247,8 @@ def test_the_empty_comment_form_kept_in_memory_gives_each_response_its_own_value
     issued = antispam.signing.b62_decode(keys[1][2].rsplit(":", 2)[1])
     assert issued == int(now.timestamp()) + 20
 
+    if name != "article":
+        return
     token, key, stamp = keys[0]  # stamped at `now`: the second one is 20 s ahead of the clock
     response = visitors[0].post(
         url,
