@@ -60,6 +60,7 @@ from django.http import HttpResponse, HttpResponseNotModified
 from django.middleware.csrf import get_token
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers, patch_cache_control, patch_vary_headers
+from django.utils.crypto import salted_hmac
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.text import compress_string
@@ -345,8 +346,11 @@ def public_page(view=None, *, areas=ALL_AREAS):
 _rendering_for_cache = contextvars.ContextVar("public_form_rendering_for_cache", default=False)
 # A marker is made of word characters only: it may stand in a URL path (the CAPTCHA image's) and
 # comes out of HTML escaping unchanged.
-MARKER = "pdnfill_{kind}_{arg}_endfill"
-MARKER_RE = re.compile(rb"pdnfill_([a-z]+)_(\w*?)_endfill")
+# It carries a value derived from the secret key, which never reaches a visitor (every marker is
+# replaced): a text a visitor wrote (a comment, shown on the page) cannot pass for one.
+MARKER_SECRET = salted_hmac("promeneurs.public_cache.marker", "marker").hexdigest()[:20]
+MARKER = "pdnfill_{kind}_{arg}_" + MARKER_SECRET + "_endfill"
+MARKER_RE = re.compile(rb"pdnfill_([a-z]+)_(\w*?)_" + MARKER_SECRET.encode() + rb"_endfill")
 # kind -> function(request, arg, state) -> str, the value of one marker in one response; `state`
 # is shared by the markers of one response (a CAPTCHA's key and its text alternative go together).
 FILLERS = {}

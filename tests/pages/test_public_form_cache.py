@@ -101,8 +101,8 @@ def test_the_stored_page_holds_no_token_and_no_challenge(promeneur):
     stored = entry["content"].decode()
     (token,), (key,) = values(page, CSRF_RE), values(page, KEY_RE)
     assert token not in stored and key not in stored
-    assert values(stored, CSRF_RE) == ["pdnfill_csrf__endfill"]
-    assert values(stored, KEY_RE) == ["pdnfill_captcha_key_endfill"]
+    assert values(stored, CSRF_RE) == [public_cache.MARKER.format(kind="csrf", arg="")]
+    assert values(stored, KEY_RE) == [public_cache.MARKER.format(kind="captcha", arg="key")]
 
 
 # A stored page is kept for its minute: the visits must not straddle two.
@@ -186,6 +186,30 @@ def test_an_article_change_and_an_approved_comment_show_on_the_next_request(prom
         comment_ids=[comment.pk], to_status=CommentStatus.APPROVED, by=UserFactory(moderator=True)
     )
     assert "Avis canari en attente" in Client().get(url).content.decode()
+
+
+@pytest.mark.parametrize("cached", [True, False], ids=["page cache", "no page cache"])
+def test_a_comment_cannot_pass_for_a_marker(promeneur, settings, cached):
+    """A comment quoting what a marker looks like is shown as written: no visitor's token, challenge
+    or time stamp is put in its place, and no challenge is used up for it."""
+    settings.PUBLIC_PAGE_CACHE = cached
+    article = ArticleFactory(title="Article canari")
+    forged = " ".join(
+        f"pdnfill_{kind}_{arg}_{secret}_endfill"
+        for kind, arg in (("csrf", ""), ("captcha", "key"), ("timestamp", "comment"))
+        for secret in ("", "0" * 20)
+    )
+    body = f"Canari {forged.replace('__', '_')} {forged}"
+    comment = CommentFactory(target=article, body=body, pending=True)
+    comment_moderate(
+        comment_ids=[comment.pk], to_status=CommentStatus.APPROVED, by=UserFactory(moderator=True)
+    )
+    Client().get(article.get_absolute_url())
+    page = Client().get(article.get_absolute_url()).content.decode()
+    shown = re.search(r'<div class="comment-body">(.*?)</div>', page, re.S).group(1)
+    for word in body.split():
+        assert word in shown
+    assert len(values(page, KEY_RE)) == 1 and len(values(page, STAMP_RE)) == 1
 
 
 def test_a_promeneur_going_offline_shows_on_the_contact_page(promeneur):
