@@ -322,7 +322,7 @@ def public_profile(slug, now):
     were read, the colleagues who can are kept with them: `colleagues_on` = (that day, colleagues).
     """
     from .models import Promeneur
-    from .reachability import is_reachable_public, reachable_condition
+    from .reachability import is_reachable_public
 
     def others(pk, structure_id):
         public = Promeneur.objects.public().filter(structure_id=structure_id).exclude(pk=pk)
@@ -341,12 +341,7 @@ def public_profile(slug, now):
             return None
         today = timezone.localdate(now)
         if not is_reachable_public(promeneur, today):
-            colleagues = (
-                Promeneur.objects.filter(reachable_condition(today), structure_id=promeneur.structure_id)
-                .exclude(pk=promeneur.pk)
-                .order_by("first_name", "pk")
-            )
-            promeneur.colleagues_on = (today, list(colleagues))
+            promeneur.colleagues_on = (today, promeneur.reachable_colleagues(today))
         return promeneur
 
     return kept_rows(

@@ -605,6 +605,16 @@ class Promeneur(models.Model):
         absences = getattr(self, "card_absences", None)
         return list(self.absences.all()) if absences is None else absences
 
+    def reachable_colleagues(self, today):
+        """The other promeneurs of their structure a request may be sent to today, by first name."""
+        return list(
+            type(self)
+            .objects.reachable(today)
+            .filter(structure_id=self.structure_id)
+            .exclude(pk=self.pk)
+            .order_by("first_name", "pk")
+        )
+
     def is_absent_on(self, day):
         return any(a.starts_on <= day <= a.ends_on for a in self.absence_list())
 

@@ -150,16 +150,6 @@ def public_promeneurs():
     return public_query().all()
 
 
-@functools.lru_cache(maxsize=2)
-def reachable_query(today):
-    return Promeneur.objects.reachable(today)
-
-
-def reachable_promeneurs(today):
-    """`Promeneur.objects.reachable(today)`, built once a day (as `public_promeneurs`)."""
-    return reachable_query(today).all()
-
-
 def filter_promeneurs(promeneurs, data):
     """Apply the valid filters of the directory's search form (`cleaned_data`)."""
     if department := data.get("departement"):
@@ -436,12 +426,7 @@ def promeneur_detail(request, slug):
         # to the structure's form. Kept with the profile for the day they were read.
         day, colleagues = getattr(promeneur, "colleagues_on", (None, []))
         if day != today:
-            colleagues = list(
-                reachable_promeneurs(today)
-                .filter(structure_id=promeneur.structure_id)
-                .exclude(pk=promeneur.pk)
-                .order_by("first_name", "pk")
-            )
+            colleagues = promeneur.reachable_colleagues(today)
     slots = promeneur.presence_slot_list()
     total = sum((s.duration_hours for s in slots), 0.0)
     return render(

@@ -26,7 +26,7 @@ from structures import listing
 from structures.enums import Network, PromeneurStatus
 from structures.models import Promeneur
 from tests.accounts.factories import UserFactory
-from tests.structures.cache_helpers import page_seen_meanwhile
+from tests.structures.cache_helpers import deactivate_account, hide_structure, page_seen_meanwhile, suspend
 from tests.structures.factories import (
     DepartmentFactory,
     NetworkAccountFactory,
@@ -94,20 +94,6 @@ def test_a_search_is_read_once_and_kept_through_a_change_of_hours(canari):
     page, reads = visit(DIRECTORY)
     assert reads == []
     assert "Nouveau métier" in page and listed(page) == ["Canari", "Voisin"]
-
-
-def suspend(promeneur):
-    promeneur.change_status(PromeneurStatus.SUSPENDED)
-
-
-def hide_structure(promeneur):
-    promeneur.structure.is_public = False
-    promeneur.structure.save()
-
-
-def deactivate_account(promeneur):
-    promeneur.user.is_active = False
-    promeneur.user.save()
 
 
 def bulk_update_then_say_so(promeneur):

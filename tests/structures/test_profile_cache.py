@@ -16,10 +16,10 @@ from django.test.utils import CaptureQueriesContext
 from freezegun import freeze_time
 
 from notifications.cache import ResilientRedisCache
-from structures.enums import Network, PromeneurStatus
+from structures.enums import Network
 from structures.models import Promeneur
 from tests.structures import test_cards
-from tests.structures.cache_helpers import page_seen_meanwhile
+from tests.structures.cache_helpers import deactivate_account, hide_structure, page_seen_meanwhile, suspend
 from tests.structures.factories import (
     AbsenceFactory,
     NetworkAccountFactory,
@@ -33,6 +33,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 # The cards' fixtures: the canari promeneur and their neighbour, the page cache off.
 canari = test_cards.canari
+rename_structure, rename_theme = test_cards.rename_structure, test_cards.rename_theme
 _pages_rendered_every_time = test_cards._pages_rendered_every_time
 
 
@@ -62,17 +63,6 @@ def set_bio(promeneur):
 
 def add_slot(promeneur):
     PresenceSlotFactory(promeneur=promeneur, weekday=4, start=datetime.time(10), end=datetime.time(12))
-
-
-def rename_structure(promeneur):
-    promeneur.structure.name = "Structure renommée"
-    promeneur.structure.save()
-
-
-def rename_theme(promeneur):
-    theme = promeneur.themes.get()
-    theme.name = "Thème renommé"
-    theme.save()
 
 
 def absent_today(promeneur):
@@ -105,20 +95,6 @@ def test_a_change_to_what_a_profile_shows_shows_on_the_next_request(canari, chan
     change(Promeneur.objects.get(pk=canari.pk))
     after, queries = visit(canari)
     assert queries and shown in after and (gone is None or gone not in after)
-
-
-def suspend(promeneur):
-    promeneur.change_status(PromeneurStatus.SUSPENDED)
-
-
-def deactivate_account(promeneur):
-    promeneur.user.is_active = False
-    promeneur.user.save()
-
-
-def hide_structure(promeneur):
-    promeneur.structure.is_public = False
-    promeneur.structure.save()
 
 
 @freeze_time(WEDNESDAY_3PM)
