@@ -3,6 +3,7 @@ import importlib
 import os
 import re
 import shutil
+import time
 from pathlib import Path
 
 import freezegun
@@ -146,6 +147,39 @@ def _reference_data(request):
     if not Department.objects.exists():
         migration = importlib.import_module("structures.migrations.0002_departments_and_themes")
         migration.load(apps, None)
+
+
+@pytest.fixture(autouse=True)
+def _live_server_settles(request):
+    """A browser test ends by emptying every table (TRUNCATE), while the live server may still be
+    answering its pages: a page left polling, a request sent just before the test ended. Each
+    request runs in a transaction (ATOMIC_REQUESTS) that holds locks on the tables it read, and
+    TRUNCATE takes the tables one by one: the two can deadlock, PostgreSQL cancels the flush, and the
+    next test finds the last one's rows. So, before the flush (requested first, this fixture is
+    torn down before it): close the browser contexts the test opened, then wait until no other
+    connection to the test database is within a transaction."""
+    if "live_server" not in request.fixturenames:
+        yield
+        return
+    request.getfixturevalue("transactional_db")
+    browser = request.getfixturevalue("browser") if "browser" in request.fixturenames else None
+    yield
+    for context in list(browser.contexts if browser else ()):
+        context.close()
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for _ in range(200):  # 10 s at most (counted in tries: a test may have frozen the clock)
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                " AND pid <> pg_backend_pid() AND backend_type = 'client backend'"
+                " AND (state <> 'idle' OR xact_start IS NOT NULL)"
+            )
+            if not cursor.fetchone()[0]:
+                return
+            time.sleep(0.05)
 
 
 @pytest.fixture(autouse=True)

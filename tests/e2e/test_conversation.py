@@ -152,8 +152,6 @@ def test_a_whole_conversation_answered_on_the_site(live_server, browser, axe, pr
     assert 304 in young_polls and 200 in young_polls
     assert 304 in pro_polls and 200 in pro_polls
     assert problems == []
-    young.context.close()  # no more polling while the live server stops
-    pro.context.close()
 
 
 def test_without_scripts_a_button_shows_the_new_messages(live_server, browser, promeneur):
