@@ -196,6 +196,7 @@ def _no_captcha_left_over():
     from promeneurs import captcha
 
     captcha._pool.clear()
+    captcha._last_batch.update(size=0, made=None)
 
 
 # The content gate (referrals.content): no SQL run by a test — pages, services, tasks, admin —

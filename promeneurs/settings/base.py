@@ -263,6 +263,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "notifications.tasks.send_daily_digests",
         "schedule": crontab(hour=7, minute=30),
     },
+    # CAPTCHA challenges whose time is up (the forms write them in batches, promeneurs/captcha.py).
+    "remove-expired-challenges": {
+        "task": "pages.tasks.remove_expired_challenges",
+        "schedule": crontab(minute=40),
+    },
     # Statistics: the monthly figures of the months that changed; every month at night.
     "refresh-statistics": {
         "task": "stats.tasks.refresh_statistics",
@@ -476,8 +481,10 @@ LOGGING = {
 # A French "fill in the blank" challenge of our own (promeneurs/captcha.py).
 CAPTCHA_CHALLENGE_FUNCT = "promeneurs.captcha.fill_in_the_blank"
 CAPTCHA_TIMEOUT = env.int("CAPTCHA_TIMEOUT_MINUTES", default=45)
-# Challenges written to the database at a time (promeneurs/captcha.py): one commit per batch, not per page.
+# Challenges written to the database at a time (promeneurs/captcha.py): one commit per batch, not per
+# page; a process that hands out its batches quickly doubles the next, up to CAPTCHA_BATCH_MAX.
 CAPTCHA_BATCH_SIZE = 50
+CAPTCHA_BATCH_MAX = 500
 CAPTCHA_FLITE_PATH = env("CAPTCHA_FLITE_PATH", default=shutil.which("flite") or "") or None
 CAPTCHA_IMAGE_SIZE = (220, 60)
 CAPTCHA_FONT_SIZE = 28

@@ -18,6 +18,7 @@ PERIODIC = {
     "referrals.tasks.warn_expiring_orientations",
     "referrals.tasks.apply_retention",
     "stats.tasks.refresh_statistics",
+    "pages.tasks.remove_expired_challenges",
 }
 
 

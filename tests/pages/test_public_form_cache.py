@@ -135,6 +135,60 @@ def test_a_challenge_that_waited_too_long_is_not_handed_out(django_capture_on_co
     assert key not in waiting
 
 
+def take_challenge(capture):
+    """A visitor's challenge, the batch it may have written committed (then pooled)."""
+    with capture(execute=True):
+        return captcha.new_challenge()[0]
+
+
+def test_batches_grow_while_a_crowd_takes_them_and_are_small_again_after(
+    settings, django_capture_on_commit_callbacks
+):
+    settings.CAPTCHA_BATCH_SIZE, settings.CAPTCHA_BATCH_MAX = 4, 16
+    written, keys = [], []
+    with freeze_time("2026-05-13 10:00:00") as clock:
+        for _ in range(4 + 8 + 16 + 16):  # one visitor every 10 ms: each batch is soon handed out
+            before = CaptchaStore.objects.count()
+            keys.append(take_challenge(django_capture_on_commit_callbacks))
+            if CaptchaStore.objects.count() > before:
+                written.append(CaptchaStore.objects.count() - before)
+            clock.tick(0.01)
+        # The crowd is gone: a visitor long after the last batch was made gets a small batch again.
+        clock.tick(captcha.BURST_SECONDS + 1)
+        before = CaptchaStore.objects.count()
+        keys.append(take_challenge(django_capture_on_commit_callbacks))
+        written.append(CaptchaStore.objects.count() - before)
+    assert written == [4, 8, 16, 16, 4]
+    assert len(set(keys)) == len(keys) == 45
+    assert CaptchaStore.objects.filter(hashkey__in=keys).count() == 45
+
+
+def test_batches_stay_small_when_visitors_come_one_by_one(settings, django_capture_on_commit_callbacks):
+    settings.CAPTCHA_BATCH_SIZE, settings.CAPTCHA_BATCH_MAX = 4, 16
+    with freeze_time("2026-05-13 10:00:00") as clock:
+        for _ in range(12):  # each batch is used up in more than BURST_SECONDS
+            take_challenge(django_capture_on_commit_callbacks)
+            clock.tick(captcha.BURST_SECONDS / 3)
+    assert CaptchaStore.objects.count() == 12
+
+
+def test_the_periodic_work_deletes_the_challenges_whose_time_is_up(django_capture_on_commit_callbacks):
+    from pages.tasks import remove_expired_challenges
+
+    with freeze_time("2026-05-13 10:00:00") as clock:
+        with django_capture_on_commit_callbacks(execute=True):
+            old, _text = captcha.new_challenge()
+        clock.tick(int(captcha.captcha_settings.CAPTCHA_TIMEOUT) * 60 - 60)
+        captcha._pool.clear()
+        with django_capture_on_commit_callbacks(execute=True):
+            fresh, _text = captcha.new_challenge()
+        clock.tick(61)
+        remove_expired_challenges()
+    assert not CaptchaStore.objects.filter(hashkey=old).exists()
+    assert CaptchaStore.objects.filter(hashkey=fresh).exists()
+    assert CaptchaStore.objects.count() == captcha.settings.CAPTCHA_BATCH_SIZE
+
+
 def test_a_comment_sent_from_the_stored_page_is_accepted(promeneur, settings):
     settings.CONTACT_FORM_MIN_SECONDS = 0
     url = form_pages(promeneur)["article"]
