@@ -41,6 +41,13 @@ The whole lists of départements and themes that the public forms offer are kept
 (`reference_choices`), under a version of their own that only a change to those tables replaces:
 a page rendered again after a change elsewhere does not read them again.
 
+A stored page is served before most of the middleware (`PublicPageMiddleware`, right after the
+CSRF middleware): to a visitor with no cookie but the CSRF one (so neither signed in nor with a
+message waiting), once this process has served the page through its view and knows what the
+inner middleware adds to it (security headers, the content security policy). Authentication,
+the session's checks, the URL resolution and the view's decorators are skipped; the response is
+the same, header for header.
+
 With Redis unreachable, the cache answers from each process's memory (notifications/cache.py):
 versions are then per process, so the page cache steps aside until Redis answers again.
 """
@@ -202,6 +209,7 @@ def on_m2m_change(sender, action, **kwargs):
 def on_setting_changed(**kwargs):
     # Settings change at run time only in tests (override_settings): a page may depend on one.
     _unbound_forms.clear()
+    _known_pages.clear()  # the headers a page gets
     bump_areas(ALL_AREAS)
     for area in ALL_AREAS:
         bump_version(bulk_version_key(area))
@@ -334,7 +342,9 @@ def public_page(view=None, *, areas=ALL_AREAS):
                 return response
             entry = {**stored_entry(response), "version": version}
             cache.set(key, entry, timeout=PAGE_TIMEOUT)
-        return response_from(request, entry)
+        response = response_from(request, entry)
+        response.public_page_kind = ("public-page", areas)
+        return response
 
     # A public page only reads: no transaction around it (ATOMIC_REQUESTS), so neither BEGIN nor
     # COMMIT, and a page served from the cache takes no database connection at all.
@@ -431,8 +441,18 @@ def unbound_form_html(key, render):
 UNBOUND_FORM_CONTEXT = {"csrf_token": MARKER.format(kind="csrf", arg="")}
 
 
+def fillable(entry):
+    """`entry`, or None when it was stored by a process with another secret key (a key being
+    changed, a second site on the same Redis): its markers are not this process's, and `fill`
+    would leave them as they are."""
+    if entry is not None and entry.get("marker") != MARKER_SECRET:
+        return None
+    return entry
+
+
 def form_response_from(request, entry):
     response = HttpResponse(fill(request, entry["content"]), content_type=entry["content_type"])
+    # What the view's `never_cache` adds, for the responses that skip it (`PublicPageMiddleware`).
     add_never_cache_headers(response)
     patch_vary_headers(response, ("Cookie",))
     response.public_page_cache = True
@@ -459,6 +479,7 @@ def public_form_page(view=None, *, areas=ALL_AREAS):
                 response.content = fill(request, response.content)
             return response
         key, version, entry = lookup(request, "public-form-page", areas)
+        entry = fillable(entry)
         if entry is None:
             reset = _rendering_for_cache.set(True)
             try:
@@ -473,13 +494,85 @@ def public_form_page(view=None, *, areas=ALL_AREAS):
                 "content": response.content,
                 "content_type": response["Content-Type"],
                 "version": version,
+                "marker": MARKER_SECRET,
             }
             cache.set(key, entry, timeout=PAGE_TIMEOUT)
-        return form_response_from(request, entry)
+        response = form_response_from(request, entry)
+        response.public_page_kind = ("public-form-page", areas)
+        return response
 
     # Shown, the page only reads (its CAPTCHA batches commit on their own): no transaction, and
     # none of a database connection when it comes from the cache. Sent, see above.
     return transaction.non_atomic_requests(wrapper)
+
+
+# --- Served before most of the middleware ----------------------------------------------------
+
+# The headers of a response that belong to it alone, never copied from another one.
+OWN_HEADERS = frozenset(
+    {"content-type", "content-length", "content-encoding", "etag", "cache-control", "expires", "vary"}
+)
+# (path, query string) -> (kind, areas, headers added by the inner middleware), in this process's
+# memory: they depend on the code and the settings only.
+_known_pages = {}
+KNOWN_PAGES_MAX = 4096
+
+
+class PublicPageMiddleware:
+    """Serves a stored public page right after the CSRF middleware, skipping what comes after it
+    (authentication, messages, the session's checks, the content security policy, the URL
+    resolution, the view's decorators), for the visitors the cache is for.
+
+    Only a GET or HEAD without any cookie but the CSRF one: no session, so no signed-in visitor
+    and no message waiting. Only a page this process has served through its view (under
+    `public_page` or `public_form_page`), to such a visitor: the response then gives the page's
+    kind and areas, and the headers the inner middleware added, which each response served here
+    gets in the same way (each one's own values — ETag, compression, CSRF token and cookie,
+    CAPTCHA — are made as by the view's decorator). Anything else, or a miss, goes the whole way.
+
+    Put it right after `CsrfViewMiddleware`, whose cookie a form page's token needs. The headers
+    added after it must not depend on the request for such a visitor (a CSP nonce would)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        page = None
+        if (
+            request.method in ("GET", "HEAD")
+            and enabled()
+            and set(request.COOKIES) <= {settings.CSRF_COOKIE_NAME}
+        ):
+            page = (request.path, request.META.get("QUERY_STRING", ""))
+            known = _known_pages.get(page)
+            if known is not None:
+                response = self.stored(request, *known)
+                if response is not None:
+                    return response
+        response = self.get_response(request)
+        kind = getattr(response, "public_page_kind", None)
+        if page is not None and kind is not None:
+            if len(_known_pages) >= KNOWN_PAGES_MAX:
+                _known_pages.clear()
+            added = [(name, value) for name, value in response.items() if name.lower() not in OWN_HEADERS]
+            _known_pages[page] = (*kind, tuple(added))
+        return response
+
+    @staticmethod
+    def stored(request, kind, areas, added):
+        _key, _version, entry = lookup(request, kind, areas)
+        if kind == "public-form-page":
+            entry = fillable(entry)
+            response = None if entry is None else form_response_from(request, entry)
+        else:
+            response = None if entry is None else response_from(request, entry)
+        if response is None:
+            return None
+        for name, value in added:
+            if name not in response:
+                response[name] = value
+        response.public_page_early = True
+        return response
 
 
 # --- Lists of a reference table --------------------------------------------------------------

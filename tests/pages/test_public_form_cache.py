@@ -5,6 +5,7 @@ import re
 
 import pytest
 from captcha.models import CaptchaStore
+from django.core.cache import cache
 from django.middleware.csrf import _unmask_cipher_token
 from django.test import Client, RequestFactory
 from django.urls import reverse
@@ -103,6 +104,29 @@ def test_the_stored_page_holds_no_token_and_no_challenge(promeneur):
     assert token not in stored and key not in stored
     assert values(stored, CSRF_RE) == [public_cache.MARKER.format(kind="csrf", arg="")]
     assert values(stored, KEY_RE) == [public_cache.MARKER.format(kind="captcha", arg="key")]
+
+
+def test_a_page_stored_by_a_process_with_another_secret_key_is_not_served(promeneur):
+    """Its markers carry another value (a key being changed, another site on the same Redis): this
+    process could not fill them, and the visitor would get a form without a token or a challenge."""
+    url = form_pages(promeneur)["article"]
+    Client().get(url)  # stored by this process
+    request = RequestFactory().get(url)
+    key, _version, entry = public_cache.lookup(request, "public-form-page", ("fil-info",))
+    other = "0123456789abcdef0123"
+    foreign = entry["content"].replace(public_cache.MARKER_SECRET.encode(), other.encode())
+    cache.set(key, {**entry, "content": foreign, "marker": other})
+
+    visitor = Client()
+    page = visitor.get(url).content.decode()
+    assert "pdnfill" not in page and other not in page
+    (token,) = values(page, CSRF_RE)
+    assert _unmask_cipher_token(token) == visitor.cookies["csrftoken"].value
+    (captcha_key,) = values(page, KEY_RE)
+    assert CaptchaStore.objects.filter(hashkey=captcha_key).exists()
+    # …and the page stored again is this process's.
+    _key, _version, entry = public_cache.lookup(request, "public-form-page", ("fil-info",))
+    assert entry["marker"] == public_cache.MARKER_SECRET
 
 
 # A stored page is kept for its minute: the visits must not straddle two.
