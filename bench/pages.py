@@ -19,7 +19,9 @@ latency and its ratio to the best of the bare view. It exits with status 1 when 
   lists of départements and themes and the directory's search form (`public_cache.reference_choices`,
   `kept_fragment`), the promeneurs' cards and a profile's rows, each under its promeneur's and
   structure's versions (`structures/cards.py`), what a directory search finds, under the versions
-  of who is listed (`structures/listing.py`), and the empty comment form (`unbound_form_html`).
+  of who is listed (`structures/listing.py`), what the Fil info list, an article and the home
+  page read of the articles, under Fil info's version (`news/kept.py`), the home page's search
+  form, and the empty comment form (`unbound_form_html`).
   After a change to who is listed (a new promeneur, a label withdrawn), a search is read again
   (its count, its page, its map: tens of milliseconds over all France), and so is a card after a
   change to its own promeneur (five queries for all that are missing).

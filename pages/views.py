@@ -7,10 +7,12 @@ from django.db import InterfaceError, OperationalError, transaction
 from django.http import HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import render
 from django.template import loader
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from news.models import Article
+from news.kept import latest_articles
+from promeneurs import public_cache
 from promeneurs.public_cache import public_page
 from promeneurs.typography import french_date
 from structures.forms import DirectorySearchForm
@@ -30,7 +32,14 @@ DATABASE_UNAVAILABLE = (OperationalError, InterfaceError)
 @login_not_required
 @public_page
 def home(request):
-    context = {"search_form": DirectorySearchForm(), "latest_articles": Article.objects.latest_published(3)}
+    """The home page. Its search form (the same for everyone) and the latest articles are kept
+    apart, under their own versions: the page rendered again at the next minute reads nothing."""
+    search_form_html = public_cache.kept_fragment(
+        "home-search",
+        [public_cache.REFERENCE_VERSION_KEY, public_cache.bulk_version_key("annuaire")],
+        lambda: loader.render_to_string("pages/_home_search.html", {"search_form": DirectorySearchForm()}),
+    )
+    context = {"search_form_html": search_form_html, "latest_articles": latest_articles(timezone.now())}
     return render(request, "pages/home.html", context)
 
 

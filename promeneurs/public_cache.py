@@ -530,8 +530,9 @@ class PublicPageMiddleware:
     gets in the same way (each one's own values — ETag, compression, CSRF token and cookie,
     CAPTCHA — are made as by the view's decorator). Anything else, or a miss, goes the whole way.
 
-    Put it right after `CsrfViewMiddleware`, whose cookie a form page's token needs. The headers
-    added after it must not depend on the request for such a visitor (a CSP nonce would)."""
+    Put it right after `CsrfViewMiddleware`, whose cookie a form page's token needs. What the
+    middleware after it adds to a public page must not depend on the request for such a visitor
+    (a CSP nonce would), and none of it may change the body."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -604,20 +605,32 @@ def reference_choices(key, make):
     return choices
 
 
+def kept_data(name, version_keys, compute, now=None):
+    """What `compute()` reads, kept in the shared cache for the current versions of `version_keys`:
+    for what only changes with them, or also at a time known when it is read (a scheduled
+    article's publication). `compute()` gives (the value, that time or None); the value kept is
+    used while `now` is before that time.
+
+    For what no visitor changes: `compute()` must not read the request's user or session. Outside
+    the cache (Redis unreachable) and inside a transaction (which could still roll back what it
+    read): computed, not kept."""
+    if not getattr(cache, "redis_available", True):
+        return compute()[0]
+    entry_key = f"public-pages:kept:{name}"
+    version, entry = versioned_lookup(version_keys, entry_key)
+    if entry is not None and "value" in entry:
+        until = entry.get("until")
+        if until is None or (now is not None and now < until):
+            return entry["value"]
+    value, until = compute()
+    if version is not None and not transaction.get_connection().in_atomic_block:
+        cache.set(entry_key, {"version": version, "value": value, "until": until}, timeout=REFERENCE_TIMEOUT)
+    return value
+
+
 def kept_fragment(name, version_keys, render):
     """A piece of a public page that depends only on what is under `version_keys` and on what
-    `name` says (a query string, say), `render()`, kept in the shared cache for those versions.
-
-    For what no visitor changes: `render()` must not read the request, the session or the user
-    (render its template without the request). Outside the cache and inside a transaction, as for
-    `reference_choices`: rendered, not kept."""
-    if not getattr(cache, "redis_available", True):
-        return render()
-    entry_key = f"public-pages:fragment:{name}"
-    version, entry = versioned_lookup(version_keys, entry_key)
-    if entry is not None:
-        return entry["content"]
-    content = render()
-    if version is not None and not transaction.get_connection().in_atomic_block:
-        cache.set(entry_key, {"version": version, "content": content}, timeout=REFERENCE_TIMEOUT)
-    return content
+    `name` says (a query string, say), `render()`, kept in the shared cache for those versions
+    (`kept_data`). `render()` must not read the request, the session or the user (render its
+    template without the request)."""
+    return kept_data(f"fragment:{name}", version_keys, lambda: (render(), None))
