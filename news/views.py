@@ -21,6 +21,8 @@ from .models import Article
 
 PAGE_SIZE = 20
 FEED_SIZE = 30
+# What an article's page shows of a comment (templates/news/article_detail.html).
+SHOWN_COMMENT_FIELDS = ("author_name", "body", "created_at")
 
 
 def kept_list_key(request):
@@ -99,15 +101,16 @@ def article_and_comments(user, slug):
     first. What the public sees is kept under Fil info's version (an article published stays so
     until it is saved again); a moderator's preview is read each time."""
 
-    def read():
+    def read(fields=()):
         article = get_article_for_user_or_404(user, slug)
-        comments = list(Comment.objects.for_object(article).approved().order_by("created_at", "pk"))
-        return article, comments
+        comments = Comment.objects.for_object(article).approved().order_by("created_at", "pk")
+        return article, list(comments.only(*fields) if fields else comments)
 
     if can_moderate(user):
         return read()
+    # Kept: what the page shows of each comment, never its author's e-mail or its moderator.
     # A slug not found raises, and nothing is kept: a scheduled article comes out at its time.
-    return kept(f"article:{digest(slug)}", lambda: (read(), None))
+    return kept(f"article:{digest(slug)}", lambda: (read(SHOWN_COMMENT_FIELDS), None))
 
 
 @login_not_required

@@ -140,6 +140,27 @@ def test_an_article_and_its_comments_are_rendered_again_without_reading_them(cli
     assert again < read and again <= 1  # at most the CAPTCHA's batch
 
 
+def test_what_is_kept_of_a_comment_is_what_the_page_shows(client, clock):
+    """Never its author's e-mail ("jamais affiché publiquement") nor who moderated it."""
+    from django.core.cache import cache
+
+    moderator = UserFactory(moderator=True, email="moderatrice.canari@example.test")
+    article = ArticleFactory(title="Article canari")
+    comment = CommentFactory(target=article, pending=True, author_email="auteur.canari@example.test")
+    comment_moderate(comment_ids=[comment.pk], to_status=CommentStatus.APPROVED, by=moderator)
+    get(client, article.get_absolute_url())
+    get(client, LIST)
+    get(client, HOME)
+    client_redis = cache._cache.get_client()
+    keys = client_redis.keys("*public-pages:kept:fil-info*")
+    assert len(keys) >= 3
+    kept = b"".join(client_redis.get(key) or b"" for key in keys)
+    assert b"Commentaire" in kept or b"Article canari" in kept
+    assert b"auteur.canari" not in kept and b"moderatrice.canari" not in kept
+    page = get(client, article.get_absolute_url())[0].content.decode()
+    assert comment.body in page and "auteur.canari" not in page
+
+
 def test_an_approved_comment_and_an_unpublished_article_show_on_the_next_request(client, clock):
     article = ArticleFactory(title="Article canari")
     pending = CommentFactory(target=article, pending=True, body="Commentaire canari en attente")
