@@ -4,10 +4,8 @@ Fil info's version (`public_cache.kept_data`), and until the next scheduled arti
 import functools
 import hashlib
 
-from django import get_version
-
 from comments.models import Comment
-from promeneurs.public_cache import kept_data, version_key
+from promeneurs.public_cache import kept_data, rows_format, version_key
 
 from .enums import ArticleStatus
 from .models import Article
@@ -18,11 +16,8 @@ KEPT_FORMAT = 1
 
 @functools.cache
 def kept_format():
-    """What the kept rows were made by: Django's version and the columns of their tables (a release
-    that changes either does not read the previous one's)."""
-    models = (Article, Article._meta.get_field("department").related_model, Comment)
-    columns = ",".join(f.attname for model in models for f in model._meta.concrete_fields)
-    return hashlib.sha256(f"{KEPT_FORMAT}|{get_version()}|{columns}".encode()).hexdigest()[:16]
+    """What the kept rows were made by (`public_cache.rows_format`)."""
+    return rows_format(KEPT_FORMAT, (Article, Article._meta.get_field("department").related_model, Comment))
 
 
 def next_publication(now):

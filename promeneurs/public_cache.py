@@ -628,6 +628,16 @@ def kept_data(name, version_keys, compute, now=None):
     return value
 
 
+def rows_format(shape, models):
+    """What kept model rows were made by: `shape` (a number changed with the shape of what is
+    kept), Django's version and the columns of `models`' tables. Put in the key of what is kept, a
+    release that changes any of them does not read the previous one's rows."""
+    from django import get_version
+
+    columns = ",".join(f.attname for model in models for f in model._meta.concrete_fields)
+    return hashlib.sha256(f"{shape}|{get_version()}|{columns}".encode()).hexdigest()[:16]
+
+
 def kept_fragment(name, version_keys, render):
     """A piece of a public page that depends only on what is under `version_keys` and on what
     `name` says (a query string, say), `render()`, kept in the shared cache for those versions

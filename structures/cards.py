@@ -250,15 +250,11 @@ def page_rows_key(kind, slug):
 
 @functools.cache
 def rows_format():
-    """What kept rows were made by: Django's version and the columns of the tables they come
-    from (a release that changes either does not read the previous one's)."""
-    from django import get_version
-
+    """What kept rows were made by (`public_cache.rows_format`)."""
     from .models import Absence, Department, NetworkAccount, PresenceSlot, Promeneur, Structure, Theme
 
     models = (Promeneur, Structure, Department, Theme, NetworkAccount, PresenceSlot, Absence)
-    columns = ",".join(f.attname for model in models for f in model._meta.concrete_fields)
-    return hashlib.sha256(f"{KEPT_ROWS_FORMAT}|{get_version()}|{columns}".encode()).hexdigest()[:16]
+    return public_cache.rows_format(KEPT_ROWS_FORMAT, models)
 
 
 # Changed with the shape of what `kept_rows` keeps.
